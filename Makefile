@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make demo   the sandbox LMS on SQLite with the Stripe emulator, ready to buy a course
+#   make test   the whole test suite, on SQLite then on MariaDB
+.PHONY: demo test test-sqlite test-mariadb test-compat lint messages compile-messages benchmark clean
+
+VENV ?= .venv
+
+$(VENV)/.installed: pyproject.toml tutor_plugin/pyproject.toml scripts/venv.sh
+	scripts/venv.sh $(VENV)
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/python -m sandbox.demo
+
+test: $(VENV)/.installed
+	scripts/test.sh $(VENV)
+
+test-sqlite: $(VENV)/.installed
+	RISEUP_TEST_DB=sqlite $(VENV)/bin/python -m pytest
+
+test-mariadb: $(VENV)/.installed
+	RISEUP_TEST_DB=mariadb $(VENV)/bin/python -m pytest
+
+# The other supported corner: Python 3.11 with Django 4.2 (SQLite).
+test-compat:
+	PYTHON_VERSION=3.11 DJANGO_SPEC="Django>=4.2,<5.0" scripts/venv.sh .venv-compat
+	RISEUP_TEST_DB=sqlite .venv-compat/bin/python -m pytest -m "not browser" tests
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check riseup_stripe_plugin sandbox tests
+
+messages: $(VENV)/.installed
+	cd riseup_stripe_plugin && ../$(VENV)/bin/django-admin makemessages -l fr --no-obsolete
+
+compile-messages: $(VENV)/.installed
+	cd riseup_stripe_plugin && ../$(VENV)/bin/django-admin compilemessages
+
+benchmark: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest benchmarks -p no:cacheprovider --benchmark-only
+
+clean:
+	rm -rf $(VENV) .venv-compat sandbox.sqlite3 build dist *.egg-info

@@ -1,0 +1,85 @@
+"""Django admin (LMS and Studio): offers, orders, invoices and Stripe events."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import money
+from .exceptions import StripeGatewayError
+from .models import CourseOffer, Invoice, Order, StripeEvent
+from .offers import sync_offer
+
+
+@admin.register(CourseOffer)
+class CourseOfferAdmin(admin.ModelAdmin):
+    list_display = ("course_key", "is_paid", "display_price", "active", "stripe_price_id", "modified")
+    list_filter = ("is_paid", "active", "currency")
+    search_fields = ("course_key",)
+    readonly_fields = ("stripe_product_id", "stripe_price_id", "stripe_price_amount", "stripe_price_currency",
+                       "created", "modified")
+
+    @admin.display(description=_("price tax included"))
+    def display_price(self, obj):
+        return money.format_amount(obj.price, obj.currency) if obj.is_paid else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.purchasable:
+            try:
+                sync_offer(obj)
+            except StripeGatewayError as exc:
+                self.message_user(request, _("Saved, but Stripe could not be updated: %s") % exc.message,
+                                  level=messages.WARNING)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("uuid", "user", "course_key", "state", "display_amount", "created")
+    list_filter = ("state", "currency")
+    search_fields = ("uuid", "user__username", "user__email", "course_key", "checkout_session_id")
+    raw_id_fields = ("user", "offer")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("amount"))
+    def display_amount(self, obj):
+        return money.format_amount(obj.amount, obj.currency)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("number", "user", "course_key", "issued_at", "display_total", "status")
+    list_filter = ("status", "currency")
+    search_fields = ("number", "stripe_invoice_id", "user__username", "user__email", "course_key")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a paid invoice is corrected by a credit note, never deleted
+
+    @admin.display(description=_("total tax included"))
+    def display_total(self, obj):
+        return money.format_amount(obj.total, obj.currency)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ("event_id", "type", "processed", "ignored", "attempts", "received_at")
+    list_filter = ("type", "processed", "ignored")
+    search_fields = ("event_id", "object_id")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,70 @@
+"""Learner API: my invoices, and starting a purchase from a frontend."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import edxapp_wrapper as platform
+from ..exceptions import PurchaseRefused, StripeGatewayError
+from ..models import Invoice
+from ..purchase import start_purchase
+from ..views import parse_course_key, purchase_urls
+from .serializers import InvoiceSerializer
+
+
+def _authentication_classes():
+    """Session auth everywhere; JWT too where edx-drf-extensions is installed (the platform)."""
+    classes = []
+    try:
+        from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
+    except ImportError:
+        pass
+    else:
+        classes.append(JwtAuthentication)
+    classes.append(SessionAuthentication)
+    return classes
+
+
+class LearnerAPIView(APIView):
+    authentication_classes = _authentication_classes()
+    permission_classes = [IsAuthenticated]
+
+
+class InvoiceListView(LearnerAPIView):
+    """GET: the requesting learner's invoices, newest first."""
+
+    def get(self, request):
+        invoices = list(Invoice.objects.filter(user=request.user))
+        courses = platform.get_courses({invoice.course_key for invoice in invoices})
+        data = InvoiceSerializer(invoices, many=True, context={"courses": courses}).data
+        return Response({"count": len(data), "results": data})
+
+
+class InvoiceDetailView(LearnerAPIView):
+    """GET one invoice; another learner's id is a 404, as if it did not exist."""
+
+    def get(self, request, invoice_id):
+        invoice = get_object_or_404(Invoice, stripe_invoice_id=invoice_id, user=request.user)
+        courses = platform.get_courses([invoice.course_key])
+        return Response(InvoiceSerializer(invoice, context={"courses": courses}).data)
+
+
+class PurchaseView(LearnerAPIView):
+    """POST {"course_id": ...}: start (or reuse) a purchase; answers the Checkout URL to go to."""
+
+    def post(self, request):
+        course_key = parse_course_key(str(request.data.get("course_id", "")))
+        try:
+            order = start_purchase(request.user, course_key, language=get_language(),
+                                   **purchase_urls(request, course_key))
+        except PurchaseRefused as exc:
+            return Response({"error": exc.code, "message": str(exc.message)}, status=exc.status)
+        except StripeGatewayError as exc:
+            return Response({"error": "payment_provider", "message": str(exc.message)},
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"order": str(order.uuid), "checkout_url": order.checkout_url},
+                        status=status.HTTP_201_CREATED)

@@ -1,0 +1,111 @@
+"""
+Every ``RISEUP_STRIPE_*`` setting is read here and nowhere else.
+
+Reading through one module keeps the defaults in one place, lets the system
+checks and the admin describe the same values, and keeps secrets from being
+passed around as loose strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+#: The Stripe API version the plugin is written against; sent on every call.
+PINNED_API_VERSION = "2026-10-28.endive"
+
+TAX_MODES = ("none", "fixed_rate", "stripe_tax")
+
+DEFAULTS = {
+    "RISEUP_STRIPE_ENABLED": False,
+    "RISEUP_STRIPE_PUBLISHABLE_KEY": "",
+    "RISEUP_STRIPE_SECRET_KEY": "",
+    "RISEUP_STRIPE_WEBHOOK_SECRET": "",
+    "RISEUP_STRIPE_API_VERSION": PINNED_API_VERSION,
+    # None talks to Stripe itself; the sandbox points this at its emulator.
+    "RISEUP_STRIPE_API_BASE": None,
+    "RISEUP_STRIPE_DEFAULT_CURRENCY": "eur",
+    "RISEUP_STRIPE_TAX_MODE": "none",
+    "RISEUP_STRIPE_TAX_RATE_ID": "",
+    "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES": 60,
+    "RISEUP_STRIPE_INVOICE_FOOTER": "",
+    "RISEUP_STRIPE_NETWORK_RETRIES": 2,
+    "RISEUP_STRIPE_TIMEOUT_SECONDS": 20,
+    "RISEUP_STRIPE_WEBHOOK_TOLERANCE_SECONDS": 300,
+    "RISEUP_STRIPE_PLATFORM_BACKEND": "riseup_stripe_plugin.edxapp_wrapper.backends.openedx",
+    # Enrollments made with no request at all (management commands, tasks).
+    "RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT": True,
+    # Where "sign in" sends an anonymous visitor; the platform's own login page.
+    "RISEUP_STRIPE_LOGIN_URL": None,
+}
+
+#: Settings whose values must never be shown, logged or returned.
+SECRET_SETTINGS = ("RISEUP_STRIPE_SECRET_KEY", "RISEUP_STRIPE_WEBHOOK_SECRET")
+
+
+def get(name: str):
+    """Return one plugin setting, falling back to its documented default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"Unknown plugin setting {name}")
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def mask_secret(value: str | None) -> str:
+    """What may be shown of a secret: that it is set, and its last 4 characters."""
+    if not value:
+        return ""
+    return f"…{value[-4:]}" if len(value) > 8 else "…"
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    """The Stripe configuration in force, as one immutable value."""
+
+    enabled: bool
+    publishable_key: str
+    secret_key: str
+    webhook_secret: str
+    api_version: str
+    api_base: str | None
+    default_currency: str
+    tax_mode: str
+    tax_rate_id: str
+    checkout_lifetime_minutes: int
+    invoice_footer: str
+    network_retries: int
+    timeout_seconds: int
+    webhook_tolerance_seconds: int
+
+    def __repr__(self) -> str:  # never leak secrets through a traceback or a log line
+        return (
+            f"StripeSettings(enabled={self.enabled}, api_version={self.api_version!r}, "
+            f"api_base={self.api_base!r}, secret_key={mask_secret(self.secret_key)!r}, "
+            f"webhook_secret={mask_secret(self.webhook_secret)!r})"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def livemode(self) -> bool:
+        return self.secret_key.startswith(("sk_live_", "rk_live_"))
+
+
+def stripe_settings() -> StripeSettings:
+    """Read the Stripe configuration in force now."""
+    return StripeSettings(
+        enabled=bool(get("RISEUP_STRIPE_ENABLED")),
+        publishable_key=get("RISEUP_STRIPE_PUBLISHABLE_KEY") or "",
+        secret_key=get("RISEUP_STRIPE_SECRET_KEY") or "",
+        webhook_secret=get("RISEUP_STRIPE_WEBHOOK_SECRET") or "",
+        api_version=get("RISEUP_STRIPE_API_VERSION") or PINNED_API_VERSION,
+        api_base=get("RISEUP_STRIPE_API_BASE") or None,
+        default_currency=(get("RISEUP_STRIPE_DEFAULT_CURRENCY") or "eur").lower(),
+        tax_mode=get("RISEUP_STRIPE_TAX_MODE") or "none",
+        tax_rate_id=get("RISEUP_STRIPE_TAX_RATE_ID") or "",
+        checkout_lifetime_minutes=int(get("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES")),
+        invoice_footer=get("RISEUP_STRIPE_INVOICE_FOOTER") or "",
+        network_retries=int(get("RISEUP_STRIPE_NETWORK_RETRIES")),
+        timeout_seconds=int(get("RISEUP_STRIPE_TIMEOUT_SECONDS")),
+        webhook_tolerance_seconds=int(get("RISEUP_STRIPE_WEBHOOK_TOLERANCE_SECONDS")),
+    )

@@ -1,0 +1,95 @@
+"""
+The platform boundary: the only way the plugin reaches Open edX.
+
+Every import of platform code (``openedx.*``, ``common.djangoapps.*``,
+``lms.*``, ``xmodule``) lives in a backend module under ``backends/``, chosen by
+the ``RISEUP_STRIPE_PLATFORM_BACKEND`` setting. The rest of the plugin calls the
+small functions below, so it imports and tests without the platform, and a
+platform release that moves a class changes one backend, not the plugin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import import_module
+
+from .. import conf
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """What the plugin needs to know about a course, whatever the platform release."""
+
+    course_key: object
+    display_name: str
+    org: str
+    about_url: str
+    course_url: str
+    image_url: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    enrollment_start: datetime | None = None
+    enrollment_end: datetime | None = None
+    invitation_only: bool = False
+    catalog_visibility: str = "both"
+
+
+class EnrollmentRefused(Exception):
+    """The platform refused an enrollment (a filter step, closed enrollment, a full course...)."""
+
+
+@lru_cache(maxsize=4)
+def _load(path: str):
+    return import_module(path)
+
+
+def backend():
+    """The backend module named by the setting (imported once)."""
+    return _load(conf.get("RISEUP_STRIPE_PLATFORM_BACKEND"))
+
+
+def get_course(course_key) -> CourseInfo | None:
+    """One course's information, or None when the platform does not know it."""
+    return backend().get_course(course_key)
+
+
+def get_courses(course_keys) -> dict:
+    """Several courses at once, keyed by course key, in a bounded number of queries."""
+    return backend().get_courses(list(course_keys))
+
+
+def enroll(user, course_key, mode: str | None = None):
+    """Enroll through the platform's own enrollment call, filters included."""
+    return backend().enroll(user, course_key, mode=mode)
+
+
+def unenroll(user, course_key) -> None:
+    """Unenroll without the platform's legacy refund machinery (``skip_refund=True``)."""
+    backend().unenroll(user, course_key)
+
+
+def is_enrolled(user, course_key) -> bool:
+    return bool(user and user.is_authenticated and backend().is_enrolled(user, course_key))
+
+
+def get_current_request():
+    return backend().get_current_request()
+
+
+def get_current_user():
+    """The user acting in the current request, or None outside any request."""
+    return backend().get_current_user()
+
+
+def can_manage_enrollments(actor, course_key) -> bool:
+    """Whether ``actor`` may enroll other people in the course (staff, instructor, enrollment role)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(backend().can_manage_enrollments(actor, course_key))
+
+
+def login_url(next_url: str) -> str:
+    """The platform's sign-in page, coming back to ``next_url`` afterwards."""
+    return backend().login_url(next_url)

@@ -1,0 +1,1 @@
+"""Platform backends: the only modules that import Open edX code."""

@@ -1,0 +1,93 @@
+"""
+Backend for the Open edX platform, Ulmo and Verawood releases.
+
+Platform modules are imported inside each function: this module imports
+cleanly outside the platform, and the platform's apps are ready by the time
+any of these functions runs.
+"""
+
+from urllib.parse import urlencode
+
+from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
+
+
+def _course_info(overview) -> CourseInfo:
+    from django.urls import reverse
+    from openedx.features.course_experience import course_home_url
+
+    key = overview.id
+    return CourseInfo(
+        course_key=key,
+        display_name=overview.display_name_with_default,
+        org=overview.display_org_with_default,
+        about_url=reverse("about_course", args=[str(key)]),
+        course_url=course_home_url(key),
+        image_url=overview.course_image_url or "",
+        start=overview.start,
+        end=overview.end,
+        enrollment_start=overview.enrollment_start,
+        enrollment_end=overview.enrollment_end,
+        invitation_only=bool(overview.invitation_only),
+        catalog_visibility=overview.catalog_visibility or "both",
+    )
+
+
+def get_course(course_key):
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    try:
+        return _course_info(CourseOverview.get_from_id(course_key))
+    except CourseOverview.DoesNotExist:
+        return None
+
+
+def get_courses(course_keys):
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    overviews = CourseOverview.objects.filter(id__in=course_keys)
+    return {overview.id: _course_info(overview) for overview in overviews}
+
+
+def enroll(user, course_key, mode=None):
+    from common.djangoapps.student.models import CourseEnrollment, CourseEnrollmentException
+
+    try:
+        return CourseEnrollment.enroll(user, course_key, mode=mode, check_access=False)
+    except CourseEnrollmentException as exc:  # EnrollmentNotAllowed, EnrollmentClosedError, CourseFullError...
+        raise EnrollmentRefused(str(exc) or exc.__class__.__name__) from exc
+
+
+def unenroll(user, course_key):
+    from common.djangoapps.student.models import CourseEnrollment
+
+    CourseEnrollment.unenroll(user, course_key, skip_refund=True)
+
+
+def is_enrolled(user, course_key):
+    from common.djangoapps.student.models import CourseEnrollment
+
+    return CourseEnrollment.is_enrolled(user, course_key)
+
+
+def get_current_request():
+    from crum import get_current_request as current
+
+    return current()
+
+
+def get_current_user():
+    from crum import get_current_user as current
+
+    user = current()
+    return user if user is not None and user.is_authenticated else None
+
+
+def can_manage_enrollments(actor, course_key):
+    from common.djangoapps.student.roles import GlobalStaff
+    from lms.djangoapps.instructor.permissions import CAN_ENROLL
+
+    return GlobalStaff().has_user(actor) or actor.has_perm(CAN_ENROLL, course_key)
+
+
+def login_url(next_url):
+    return "/login?" + urlencode({"next": next_url})

@@ -1,0 +1,159 @@
+"""
+Fulfilment: from a Checkout Session Stripe says is paid, to one enrollment.
+
+One function decides, whoever calls it (the webhook, the return page, a
+retry): :func:`apply_session`. It re-reads nothing itself; callers hand it a
+session freshly retrieved from Stripe. Every state change is a
+compare-and-set, the enrollment happens under a row lock, so two callers at
+once enroll the learner once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import transaction
+
+from . import edxapp_wrapper as platform
+from .exceptions import FulfilmentError, NotYourOrder
+from .invoices import record_invoice
+from .models import ConcurrentTransition, Invoice, Order
+from .signals import order_fulfilled
+from .states import OrderState
+
+log = logging.getLogger(__name__)
+
+PAID_STATUSES = ("paid", "no_payment_required")
+
+
+def order_for_session(session: dict, expected_user=None) -> Order:
+    """The order a session was made for, checked both ways; else :class:`NotYourOrder`."""
+    ref = session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order")
+    try:
+        order = Order.objects.select_related("user").filter(uuid=uuid.UUID(str(ref))).first()
+    except (TypeError, ValueError):
+        order = None
+    if order is None or order.checkout_session_id != session.get("id"):
+        raise NotYourOrder(detail=f"session {session.get('id')} names no order of ours")
+    if expected_user is not None and order.user_id != expected_user.pk:
+        raise NotYourOrder(detail=f"session {session.get('id')} belongs to another learner")
+    return order
+
+
+def amount_problem(order: Order, session: dict) -> str:
+    """Why the session's amounts do not match what the learner agreed to pay ('' when they do)."""
+    currency = (session.get("currency") or "").lower()
+    if currency != order.currency:
+        return f"currency {currency!r} differs from the order's {order.currency!r}"
+    subtotal = session.get("amount_subtotal")
+    total = session.get("amount_total")
+    discount = int((session.get("total_details") or {}).get("amount_discount") or 0)
+    if subtotal != order.amount:
+        return f"subtotal {subtotal} differs from the order's price {order.amount}"
+    if total is None or total != subtotal - discount or total < 0:
+        return f"total {total} is not the subtotal {subtotal} less the discount {discount}"
+    if session.get("payment_status") == "no_payment_required" and total != 0:
+        return f"no payment required but the total is {total}"
+    return ""
+
+
+def _move(order: Order, target: str, **changes) -> bool:
+    """Transition if still possible; a concurrent caller having moved first is fine."""
+    try:
+        order.transition(target, **changes)
+        return True
+    except ConcurrentTransition:
+        order.refresh_from_db()
+        return False
+
+
+def _promotion_code(session: dict) -> str:
+    for discount in session.get("discounts") or []:
+        code = discount.get("promotion_code")
+        if code:
+            return code if isinstance(code, str) else code.get("id", "")
+    return ""
+
+
+def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: dict | None = None) -> Order:
+    """Bring the order in line with the session; enroll when it is paid and right."""
+    order = order_for_session(session, expected_user)
+    status = session.get("status")
+    payment_status = session.get("payment_status")
+    S = OrderState
+
+    if status == "expired" and order.state in (S.CREATED, S.AWAITING_PAYMENT):
+        _move(order, S.EXPIRED)
+        return order
+
+    if status == "complete" and payment_status == "unpaid" and order.state == S.AWAITING_PAYMENT:
+        _move(order, S.PAYMENT_PENDING, payment_intent_id=_id(session.get("payment_intent")))
+        return order
+
+    if status == "complete" and payment_status in PAID_STATUSES and order.state in (
+        S.AWAITING_PAYMENT, S.PAYMENT_PENDING,
+    ):
+        problem = amount_problem(order, session)
+        if problem:
+            log.error("Order %s flagged: %s", order.uuid, problem)
+            _move(order, S.FLAGGED, flag_reason=problem)
+            return order
+        _move(
+            order, S.PAID,
+            amount_paid=int(session.get("amount_total") or 0),
+            amount_discount=int((session.get("total_details") or {}).get("amount_discount") or 0),
+            promotion_code_id=_promotion_code(session),
+            payment_intent_id=_id(session.get("payment_intent")),
+            stripe_invoice_id=_id(session.get("invoice")),
+        )
+
+    if order.state == S.PAID:
+        fulfil(order)
+
+    invoice_ref = session.get("invoice")
+    if invoice is None and isinstance(invoice_ref, dict):
+        invoice = invoice_ref
+    if (invoice is None and invoice_ref and gateway is not None
+            and not Invoice.objects.filter(stripe_invoice_id=invoice_ref, stripe_status="paid").exists()):
+        invoice = gateway.retrieve_invoice(invoice_ref)
+    if invoice is not None:
+        record_invoice(invoice)
+    return order
+
+
+def mark_payment_failed(order: Order) -> Order:
+    """A delayed payment failed (``checkout.session.async_payment_failed``)."""
+    if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING):
+        _move(order, OrderState.FAILED, last_error="asynchronous payment failed")
+    return order
+
+
+def fulfil(order: Order) -> Order:
+    """Enroll the learner of a PAID order, once, then mark it fulfilled."""
+    refused = None
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        if order.state != OrderState.PAID:
+            return order
+        try:
+            with transaction.atomic():
+                platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
+                order.transition(OrderState.FULFILLED, last_error="")
+        except platform.EnrollmentRefused as exc:
+            refused = exc
+        else:
+            transaction.on_commit(lambda: order_fulfilled.send(sender=Order, order=order))
+    if refused is not None:
+        # The order stays PAID: Stripe's webhook retries and the return page call fulfil again.
+        Order.objects.filter(pk=order.pk).update(last_error=f"enrollment refused: {refused}"[:2000])
+        log.error("Order %s is paid but the enrollment was refused: %s", order.uuid, refused)
+        raise FulfilmentError(detail=str(refused)) from refused
+    log.info("Order %s fulfilled: user %s enrolled in %s", order.uuid, order.user_id, order.course_key)
+    return order
+
+
+def _id(value) -> str:
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""

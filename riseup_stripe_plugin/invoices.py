@@ -1,0 +1,82 @@
+"""Invoices Stripe issues after payment, kept in step in our own table."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from .models import Invoice, InvoiceStatus, Order
+from .stripe_gateway import timestamp
+
+log = logging.getLogger(__name__)
+
+#: Statuses set locally (cancellation, refunds) that a later Stripe update must not undo.
+LOCAL_FINAL = {InvoiceStatus.CANCELLED, InvoiceStatus.PARTIALLY_REFUNDED}
+
+
+def order_for_invoice(data: dict) -> Order | None:
+    """The order an invoice belongs to: by the metadata we set, else by its id."""
+    ref = (data.get("metadata") or {}).get("riseup_order")
+    if ref:
+        try:
+            return Order.objects.filter(uuid=uuid.UUID(str(ref))).first()
+        except ValueError:
+            return None
+    return Order.objects.filter(stripe_invoice_id=data.get("id") or "-").first()
+
+
+def _sum(items) -> int:
+    return sum(int(item.get("amount") or 0) for item in items or [])
+
+
+def invoice_fields(data: dict) -> dict:
+    stripe_status = data.get("status") or ""
+    return {
+        "number": data.get("number") or "",
+        "stripe_status": stripe_status,
+        "status": stripe_status if stripe_status in InvoiceStatus.values else InvoiceStatus.OPEN,
+        "currency": (data.get("currency") or "").lower(),
+        "subtotal": int(data.get("subtotal") or 0),
+        "tax": _sum(data.get("total_taxes")),
+        "discount": _sum(data.get("total_discount_amounts")),
+        "total": int(data.get("total") or 0),
+        "amount_paid": int(data.get("amount_paid") or 0),
+        "customer_email": data.get("customer_email") or "",
+        "customer_name": data.get("customer_name") or "",
+        "hosted_invoice_url": data.get("hosted_invoice_url") or "",
+        "invoice_pdf_url": data.get("invoice_pdf") or "",
+        "issued_at": timestamp(data.get("created")),
+        "paid_at": timestamp((data.get("status_transitions") or {}).get("paid_at")),
+    }
+
+
+def record_invoice(data: dict) -> Invoice | None:
+    """Create or update our copy of a Stripe invoice; None when it is not one of ours."""
+    order = order_for_invoice(data)
+    if order is None:
+        log.info("Stripe invoice %s belongs to no order of ours; ignored.", data.get("id"))
+        return None
+    fields = invoice_fields(data)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
+        if invoice is None:
+            try:
+                with transaction.atomic():
+                    invoice = Invoice.objects.create(
+                        order=order, user_id=order.user_id, course_key=order.course_key,
+                        stripe_invoice_id=data["id"], **fields,
+                    )
+            except IntegrityError:  # the other delivery path stored it a moment ago
+                invoice = Invoice.objects.select_for_update().get(stripe_invoice_id=data["id"])
+            else:
+                if not order.stripe_invoice_id:
+                    Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
+                return invoice
+        if invoice.status in LOCAL_FINAL:
+            fields.pop("status")
+        for name, value in fields.items():
+            setattr(invoice, name, value)
+        invoice.save()
+    return invoice

@@ -1,0 +1,185 @@
+"""
+Starting a purchase: one course, one Checkout Session, no cart.
+
+The learner's one POST creates (or reuses) an order and its Checkout Session.
+The database allows one open order per learner and course, so a double click
+lands on the same session; the order's uuid is the idempotency key of the
+session, so a retry after a network failure never creates a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import conf
+from . import edxapp_wrapper as platform
+from .exceptions import PaymentRequestError, PurchaseRefused
+from .fulfilment import apply_session
+from .models import Order, StripeCustomer
+from .offers import get_offer, sync_offer
+from .states import ACCESS_STATES, OrderState
+from .stripe_gateway import StripeGateway, checkout_locale
+
+log = logging.getLogger(__name__)
+
+#: A session this close to its expiry is replaced rather than reused.
+REUSE_MARGIN = timedelta(minutes=5)
+#: Stripe refuses a session that expires sooner than this.
+MIN_SESSION_LIFETIME = timedelta(minutes=31)
+
+
+def check_can_buy(user, course_key, offer=None):
+    """Raise :class:`PurchaseRefused` when this learner cannot buy this course now; return the offer."""
+    if user is None or not user.is_authenticated:
+        raise PurchaseRefused("login_required", _("Sign in to buy this course."), status=401)
+    if not conf.stripe_settings().enabled:
+        raise PurchaseRefused("payment_disabled", _("This course is not available for purchase right now."),
+                              status=409)
+    offer = offer or get_offer(course_key)
+    if offer is None or not offer.is_paid:
+        raise PurchaseRefused("free_course", _("This course is free: enroll from the course page."), status=409)
+    if not offer.purchasable:
+        raise PurchaseRefused("not_on_sale", _("This course is not available for purchase."), status=409)
+    if Order.objects.filter(user=user, course_key=course_key, state__in=ACCESS_STATES).exists():
+        raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
+    if platform.is_enrolled(user, course_key):
+        raise PurchaseRefused("already_enrolled", _("You are already enrolled in this course."), status=409)
+    return offer
+
+
+def start_purchase(user, course_key, *, success_url: str, cancel_url: str, language: str | None = None,
+                   gateway: StripeGateway | None = None) -> Order:
+    """Return an order in AWAITING_PAYMENT whose ``checkout_url`` the learner is sent to."""
+    offer = check_can_buy(user, course_key)
+    course = platform.get_course(course_key)
+    if course is None:
+        raise PurchaseRefused("unknown_course", _("This course does not exist."), status=404)
+    gateway = gateway or StripeGateway()
+
+    order = _open_order(user, course_key, gateway)
+    if order is not None and order.state == OrderState.AWAITING_PAYMENT:
+        return order
+    if order is not None and order.state == OrderState.PAYMENT_PENDING:
+        raise PurchaseRefused(
+            "payment_pending",
+            _("Your payment for this course is being processed. You will be enrolled as soon as it clears."),
+            status=409,
+        )
+
+    offer = sync_offer(offer, gateway)
+    if order is not None and (
+        (order.amount, order.currency, order.stripe_price_id) != (offer.price, offer.currency, offer.stripe_price_id)
+        or order.checkout_expires_at < timezone.now() + MIN_SESSION_LIFETIME
+    ):
+        # A previous attempt never reached the learner; its terms are stale, start afresh.
+        order.transition(OrderState.EXPIRED, last_error="stale before checkout")
+        order = None
+    if order is None:
+        order = _create_order(user, offer)
+
+    customer_id = ensure_customer(user, gateway, language)
+    params = session_params(order, course, customer_id, success_url=success_url, cancel_url=cancel_url,
+                            language=language)
+    session = gateway.create_checkout_session(params, order_uuid=str(order.uuid))
+    try:
+        order.transition(
+            OrderState.AWAITING_PAYMENT, checkout_session_id=session["id"], checkout_url=session["url"],
+            stripe_customer_id=customer_id,
+        )
+    except IntegrityError:
+        # A concurrent click stored the same (idempotent) session first.
+        order.refresh_from_db()
+    return order
+
+
+def _open_order(user, course_key, gateway) -> Order | None:
+    """The learner's open order for the course, if it can still be used; stale ones are closed."""
+    slot = f"{user.pk}:{course_key}"
+    order = Order.objects.filter(open_slot=slot).first()
+    if order is None or order.state != OrderState.AWAITING_PAYMENT:
+        return order
+    if order.checkout_expires_at and order.checkout_expires_at - REUSE_MARGIN > timezone.now():
+        return order
+    # Too close to expiry: close it at Stripe first, so there are never two open sessions.
+    try:
+        session = gateway.expire_checkout_session(order.checkout_session_id)
+    except PaymentRequestError:
+        session = gateway.retrieve_checkout_session(order.checkout_session_id)
+    order = apply_session(session, gateway=gateway)
+    if order.state in ACCESS_STATES:
+        raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
+    return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
+
+
+def _create_order(user, offer) -> Order:
+    lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
+    try:
+        with transaction.atomic():
+            return Order.objects.create(
+                user=user, course_key=offer.course_key, offer=offer, amount=offer.price,
+                currency=offer.currency, stripe_price_id=offer.stripe_price_id,
+                enrollment_mode=offer.enrollment_mode,
+                # Fixed now, so a retry sends the very same session parameters (idempotency).
+                checkout_expires_at=timezone.now().replace(microsecond=0) + lifetime,
+            )
+    except IntegrityError:
+        # The other click of a double click created it: use that one.
+        return Order.objects.get(open_slot=f"{user.pk}:{offer.course_key}")
+
+
+def ensure_customer(user, gateway: StripeGateway, language: str | None = None) -> str:
+    """The learner's Stripe Customer, created once and reused for every purchase."""
+    livemode = gateway.settings.livemode
+    existing = StripeCustomer.objects.filter(user=user, livemode=livemode).first()
+    if existing:
+        return existing.customer_id
+    name = (user.get_full_name() if hasattr(user, "get_full_name") else "") or user.username
+    customer = gateway.create_customer(user_id=user.pk, email=user.email, name=name,
+                                       locale=checkout_locale(language))
+    try:
+        with transaction.atomic():
+            StripeCustomer.objects.create(user=user, livemode=livemode, customer_id=customer["id"])
+    except IntegrityError:
+        pass  # the same customer (idempotency key) was stored by a concurrent request
+    return customer["id"]
+
+
+def session_params(order: Order, course, customer_id: str, *, success_url: str, cancel_url: str,
+                   language: str | None) -> dict:
+    """Checkout Session parameters: payment mode, one line item, the invoice from Stripe's template."""
+    cfg = conf.stripe_settings()
+    metadata = {
+        "riseup_order": str(order.uuid),
+        "riseup_course_key": str(order.course_key),
+        "riseup_user_id": str(order.user_id),
+    }
+    line_item = {"price": order.stripe_price_id, "quantity": 1}
+    if cfg.tax_mode == "fixed_rate" and cfg.tax_rate_id:
+        line_item["tax_rates"] = [cfg.tax_rate_id]
+    invoice_data = {"metadata": metadata, "description": course.display_name[:500]}
+    if cfg.invoice_footer:
+        invoice_data["footer"] = cfg.invoice_footer[:5000]
+    params = {
+        "mode": "payment",
+        "line_items": [line_item],
+        "customer": customer_id,
+        "client_reference_id": str(order.uuid),
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+        "allow_promotion_codes": True,
+        "invoice_creation": {"enabled": True, "invoice_data": invoice_data},
+        "expires_at": int(order.checkout_expires_at.timestamp()),
+        "locale": checkout_locale(language),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    if cfg.tax_mode == "stripe_tax":
+        params["automatic_tax"] = {"enabled": True}
+        params["customer_update"] = {"address": "auto", "name": "auto"}
+        params["billing_address_collection"] = "required"
+    return params

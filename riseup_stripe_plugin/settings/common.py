@@ -1,0 +1,31 @@
+"""Settings every environment gets: the filter steps, appended to what is already there."""
+
+#: Filter type → the steps this plugin appends to its pipeline.
+FILTER_STEPS = {
+    "org.openedx.learning.course.enrollment.started.v1": [
+        "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate",
+    ],
+}
+
+
+def add_filter_steps(settings, steps_by_filter=FILTER_STEPS):
+    """
+    Append our steps to ``OPEN_EDX_FILTERS_CONFIG`` without replacing anything.
+
+    Another plugin's steps stay first and keep their ``fail_silently`` choice;
+    running this twice adds nothing twice.
+    """
+    config = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {}
+    for filter_type, steps in steps_by_filter.items():
+        entry = config.setdefault(filter_type, {"fail_silently": False, "pipeline": []})
+        pipeline = entry.setdefault("pipeline", [])
+        if isinstance(pipeline, str):
+            pipeline = entry["pipeline"] = [pipeline]
+        for step in steps:
+            if step not in pipeline:
+                pipeline.append(step)
+    settings.OPEN_EDX_FILTERS_CONFIG = config
+
+
+def plugin_settings(settings):
+    add_filter_steps(settings)

@@ -1,0 +1,66 @@
+"""
+The life of a purchase, as one explicit state machine.
+
+Every change of an order's state goes through :func:`check_transition`; a
+transition that makes no sense (refunding an order never paid, paying an
+expired one) raises instead of silently corrupting the books.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderState(models.TextChoices):
+    CREATED = "created", _("Created")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    PAYMENT_PENDING = "payment_pending", _("Payment pending")
+    PAID = "paid", _("Paid")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    FLAGGED = "flagged", _("Needs review")
+    EXPIRED = "expired", _("Expired")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = OrderState
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CREATED: frozenset({S.AWAITING_PAYMENT, S.FAILED, S.EXPIRED}),
+    # A Checkout Session exists and the learner may be on Stripe's page.
+    S.AWAITING_PAYMENT: frozenset({S.PAYMENT_PENDING, S.PAID, S.FLAGGED, S.EXPIRED, S.FAILED}),
+    # The session completed with a delayed payment method (e.g. SEPA debit).
+    S.PAYMENT_PENDING: frozenset({S.PAID, S.FLAGGED, S.FAILED}),
+    # Money received, enrollment not yet made (or made and about to be recorded).
+    S.PAID: frozenset({S.FULFILLED, S.CANCELLED}),
+    S.FULFILLED: frozenset({S.CANCELLED}),
+    # Amount or currency did not match the snapshot: an administrator decides.
+    S.FLAGGED: frozenset({S.FULFILLED, S.CANCELLED}),
+    S.EXPIRED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+#: States in which the learner has a purchase under way (one at a time per course).
+OPEN_STATES = frozenset({S.CREATED, S.AWAITING_PAYMENT, S.PAYMENT_PENDING})
+#: States in which the order grants, or is about to grant, access to the course.
+ACCESS_STATES = frozenset({S.PAID, S.FULFILLED})
+#: States after which nothing happens any more.
+FINAL_STATES = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+
+
+class InvalidTransition(Exception):
+    """A state change the purchase's life does not allow."""
+
+    def __init__(self, current: str, target: str):
+        super().__init__(f"An order cannot go from {current} to {target}.")
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def check_transition(current: str, target: str) -> None:
+    if not can_transition(current, target):
+        raise InvalidTransition(current, target)

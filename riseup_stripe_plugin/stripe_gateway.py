@@ -1,0 +1,243 @@
+"""
+The one module that talks to Stripe.
+
+It builds a :class:`stripe.StripeClient` with explicit keys and the pinned API
+version (never the global ``stripe.api_key``), derives every write's
+idempotency key from local ids so a retry can never create a second object,
+and turns Stripe's exceptions into the plugin's own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import stripe
+
+from . import conf
+from .exceptions import (
+    PaymentConfigurationError,
+    PaymentProviderUnavailable,
+    PaymentRequestError,
+    StripeGatewayError,
+    WebhookVerificationError,
+)
+
+log = logging.getLogger(__name__)
+
+#: The events the webhook endpoint must receive.
+WEBHOOK_EVENTS = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "invoice.finalized",
+    "invoice.paid",
+    "charge.refunded",
+    "credit_note.created",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+)
+
+#: Stripe Checkout's own locales; anything else falls back to "auto".
+CHECKOUT_LOCALES = frozenset(
+    "bg cs da de el en en-GB es es-419 et fi fil fr fr-CA hr hu id it ja ko lt lv ms mt nb nl pl "
+    "pt pt-BR ro ru sk sl sv th tr vi zh zh-HK zh-TW".split()
+)
+
+
+def checkout_locale(language: str | None) -> str:
+    """Map a Django language code (fr, fr-ca, pt-br) to a Stripe Checkout locale."""
+    if not language:
+        return "auto"
+    parts = language.replace("_", "-").split("-")
+    candidates = [parts[0].lower()]
+    if len(parts) > 1:
+        region = parts[1].upper() if len(parts[1]) == 2 else parts[1]
+        candidates.insert(0, f"{parts[0].lower()}-{region}")
+    for candidate in candidates:
+        if candidate in CHECKOUT_LOCALES:
+            return candidate
+    return "auto"
+
+
+def _plain(obj):
+    """Stripe objects are not dicts any more; the plugin works on plain dicts."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+class StripeGateway:
+    """Stripe, as the plugin uses it."""
+
+    def __init__(self, settings: conf.StripeSettings | None = None):
+        self.settings = settings or conf.stripe_settings()
+        self._client: stripe.StripeClient | None = None
+
+    # -- plumbing ---------------------------------------------------------
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        if self._client is None:
+            if not self.settings.secret_key:
+                raise PaymentConfigurationError(detail="no secret key configured")
+            addresses = {}
+            if self.settings.api_base:
+                base = self.settings.api_base.rstrip("/")
+                addresses = {"api": base, "files": base, "connect": base}
+            self._client = stripe.StripeClient(
+                self.settings.secret_key,
+                stripe_version=self.settings.api_version,
+                base_addresses=addresses or None,
+                max_network_retries=self.settings.network_retries,
+                http_client=stripe.new_default_http_client(timeout=self.settings.timeout_seconds),
+            )
+        return self._client
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return _plain(fn(*args, **kwargs))
+        except (stripe.AuthenticationError, stripe.PermissionError) as exc:
+            log.error("Stripe refused our credentials during %s (request %s)", what, exc.request_id)
+            raise PaymentConfigurationError(detail=f"{what}: {exc.__class__.__name__}") from exc
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            log.warning("Stripe unreachable during %s: %s", what, exc.__class__.__name__)
+            raise PaymentProviderUnavailable(detail=f"{what}: {exc.__class__.__name__}") from exc
+        except stripe.InvalidRequestError as exc:
+            log.warning("Stripe refused %s: %s (param %s, request %s)", what, exc.user_message,
+                        exc.param, exc.request_id)
+            raise PaymentRequestError(detail=f"{what}: {exc.user_message} (param {exc.param})") from exc
+        except stripe.APIError as exc:
+            status = getattr(exc, "http_status", None)
+            log.warning("Stripe error during %s: HTTP %s", what, status)
+            if status is None or status >= 500:
+                raise PaymentProviderUnavailable(detail=f"{what}: HTTP {status}") from exc
+            raise StripeGatewayError(detail=f"{what}: HTTP {status}") from exc
+        except stripe.StripeError as exc:
+            log.warning("Stripe error during %s: %s", what, exc.__class__.__name__)
+            raise StripeGatewayError(detail=f"{what}: {exc.__class__.__name__}") from exc
+
+    @staticmethod
+    def _options(key: str) -> dict:
+        return {"idempotency_key": key}
+
+    # -- customers --------------------------------------------------------
+
+    def create_customer(self, *, user_id: int, email: str, name: str, locale: str) -> dict:
+        params = {"email": email, "metadata": {"riseup_user_id": str(user_id)}}
+        if name:
+            params["name"] = name
+        if locale and locale != "auto":
+            params["preferred_locales"] = [locale]
+        return self._call(
+            "customer creation", self.client.v1.customers.create,
+            params=params, options=self._options(f"riseup-customer-{user_id}"),
+        )
+
+    # -- catalogue: product and price ------------------------------------
+
+    def create_product(self, *, offer_id: int, course_key: str, name: str) -> dict:
+        return self._call(
+            "product creation", self.client.v1.products.create,
+            params={"name": name[:250] or course_key, "metadata": {"riseup_course_key": course_key}},
+            options=self._options(f"riseup-product-{offer_id}"),
+        )
+
+    def update_product(self, product_id: str, *, name: str, key: str) -> dict:
+        return self._call(
+            "product update", self.client.v1.products.update, product_id,
+            params={"name": name[:250]}, options=self._options(key),
+        )
+
+    def create_price(self, *, product_id: str, offer_id: int, version: int, amount: int,
+                     currency: str, course_key: str) -> dict:
+        return self._call(
+            "price creation", self.client.v1.prices.create,
+            params={
+                "product": product_id,
+                "unit_amount": amount,
+                "currency": currency,
+                "tax_behavior": "inclusive",
+                "metadata": {"riseup_course_key": course_key, "riseup_price_version": str(version)},
+            },
+            options=self._options(f"riseup-price-{offer_id}-v{version}-{amount}{currency}"),
+        )
+
+    def archive_price(self, price_id: str) -> dict:
+        return self._call(
+            "price archival", self.client.v1.prices.update, price_id,
+            params={"active": False}, options=self._options(f"riseup-archive-{price_id}"),
+        )
+
+    # -- checkout ---------------------------------------------------------
+
+    def create_checkout_session(self, params: dict, *, order_uuid: str) -> dict:
+        return self._call(
+            "checkout session creation", self.client.v1.checkout.sessions.create,
+            params=params, options=self._options(f"riseup-checkout-{order_uuid}"),
+        )
+
+    def retrieve_checkout_session(self, session_id: str) -> dict:
+        return self._call("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id)
+
+    def expire_checkout_session(self, session_id: str) -> dict:
+        return self._call(
+            "checkout session expiry", self.client.v1.checkout.sessions.expire, session_id,
+            options=self._options(f"riseup-expire-{session_id}"),
+        )
+
+    # -- invoices ---------------------------------------------------------
+
+    def retrieve_invoice(self, invoice_id: str) -> dict:
+        return self._call("invoice retrieval", self.client.v1.invoices.retrieve, invoice_id)
+
+    # -- webhooks ---------------------------------------------------------
+
+    def verify_event(self, payload: bytes, signature_header: str | None) -> dict:
+        """Check the ``Stripe-Signature`` header against the raw body; return the event."""
+        if not self.settings.webhook_secret:
+            raise WebhookVerificationError(detail="no webhook secret configured")
+        if not signature_header:
+            raise WebhookVerificationError(detail="missing Stripe-Signature header")
+        try:
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(
+                text, signature_header, self.settings.webhook_secret,
+                self.settings.webhook_tolerance_seconds,
+            )
+            event = json.loads(text)
+        except (UnicodeDecodeError, ValueError, stripe.SignatureVerificationError) as exc:
+            raise WebhookVerificationError(detail=exc.__class__.__name__) from exc
+        if not isinstance(event, dict) or not str(event.get("id", "")).startswith("evt_"):
+            raise WebhookVerificationError(detail="not a Stripe event")
+        return event
+
+    def list_webhook_endpoints(self) -> list[dict]:
+        result = self._call("webhook endpoint listing", self.client.v1.webhook_endpoints.list,
+                            params={"limit": 100})
+        return result.get("data", [])
+
+    def create_webhook_endpoint(self, url: str) -> dict:
+        return self._call(
+            "webhook endpoint creation", self.client.v1.webhook_endpoints.create,
+            params={"url": url, "enabled_events": list(WEBHOOK_EVENTS),
+                    "api_version": self.settings.api_version,
+                    "description": "riseup-stripe-plugin (Open edX)"},
+            options=self._options(f"riseup-webhook-{url}-{self.settings.api_version}"),
+        )
+
+    def update_webhook_endpoint(self, endpoint_id: str, url: str) -> dict:
+        return self._call(
+            "webhook endpoint update", self.client.v1.webhook_endpoints.update, endpoint_id,
+            params={"url": url, "enabled_events": list(WEBHOOK_EVENTS), "disabled": False},
+            options=self._options(f"riseup-webhook-update-{endpoint_id}-{url}-{len(WEBHOOK_EVENTS)}"),
+        )
+
+
+def timestamp(value) -> datetime | None:
+    """A Stripe epoch timestamp as an aware datetime."""
+    from datetime import UTC
+
+    if value in (None, ""):
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)

@@ -1,0 +1,21 @@
+"""LMS URLs, mounted by the platform under ``/riseup-stripe/`` (namespace ``riseup_stripe``)."""
+
+from django.urls import path, re_path
+
+from . import views, webhooks
+from .api import views as api_views
+
+app_name = "riseup_stripe"
+
+COURSE_ID = r"(?P<course_id>[^/]+)"
+
+urlpatterns = [
+    re_path(rf"^courses/{COURSE_ID}/$", views.purchase_page, name="purchase"),
+    re_path(rf"^courses/{COURSE_ID}/buy/$", views.start_purchase_view, name="start_purchase"),
+    path("checkout/return/", views.checkout_return, name="checkout_return"),
+    path("invoices/", views.my_invoices, name="my_invoices"),
+    path("webhook/", webhooks.stripe_webhook, name="webhook"),
+    path("api/v1/invoices/", api_views.InvoiceListView.as_view(), name="api_invoices"),
+    path("api/v1/invoices/<str:invoice_id>/", api_views.InvoiceDetailView.as_view(), name="api_invoice"),
+    path("api/v1/purchases/", api_views.PurchaseView.as_view(), name="api_purchase"),
+]

@@ -1,0 +1,141 @@
+"""Learner pages: the purchase page, the purchase POST, the return page, "My invoices"."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from . import edxapp_wrapper as platform
+from . import money
+from .exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
+from .fulfilment import apply_session
+from .models import Invoice, Order
+from .offers import get_offer
+from .purchase import check_can_buy, start_purchase
+from .states import OrderState
+from .stripe_gateway import StripeGateway
+
+log = logging.getLogger(__name__)
+
+
+def parse_course_key(course_id: str):
+    try:
+        return CourseKey.from_string(course_id)
+    except InvalidKeyError as exc:
+        raise Http404(_("Unknown course.")) from exc
+
+
+def purchase_urls(request, course_key) -> dict:
+    """Absolute success and cancel URLs for a Checkout Session."""
+    success = request.build_absolute_uri(reverse("riseup_stripe:checkout_return"))
+    cancel = request.build_absolute_uri(
+        reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)}) + "?cancelled=1"
+    )
+    return {"success_url": success + "?session_id={CHECKOUT_SESSION_ID}", "cancel_url": cancel}
+
+
+def _purchase_context(request, course_key, *, error=None):
+    course = platform.get_course(course_key)
+    if course is None:
+        raise Http404(_("Unknown course."))
+    offer = get_offer(course_key)
+    refusal = None
+    try:
+        check_can_buy(request.user, course_key, offer)
+    except PurchaseRefused as exc:
+        refusal = exc
+    return {
+        "course": course,
+        "offer": offer,
+        "price": money.format_price_ttc(offer.price, offer.currency) if offer and offer.is_paid else "",
+        "refusal": refusal,
+        "error": error,
+        "cancelled": request.GET.get("cancelled") == "1",
+        "login_url": platform.login_url(request.get_full_path()),
+        "is_enrolled": platform.is_enrolled(request.user, course_key),
+    }
+
+
+@require_GET
+def purchase_page(request, course_id):
+    """The course's price and buy button (or why it cannot be bought)."""
+    course_key = parse_course_key(course_id)
+    return render(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
+
+
+@require_POST
+def start_purchase_view(request, course_id):
+    """One POST: create or reuse the order and its Checkout Session, then go to Stripe."""
+    course_key = parse_course_key(course_id)
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(
+            platform.login_url(reverse("riseup_stripe:purchase", kwargs={"course_id": course_id}))
+        )
+    try:
+        order = start_purchase(request.user, course_key, language=get_language(),
+                               **purchase_urls(request, course_key))
+    except PurchaseRefused as exc:
+        context = _purchase_context(request, course_key, error=exc.message)
+        return render(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
+    except StripeGatewayError as exc:
+        context = _purchase_context(request, course_key, error=exc.message)
+        return render(request, "riseup_stripe_plugin/purchase.html", context, status=503)
+    return HttpResponseRedirect(order.checkout_url, status=303)
+
+
+@login_required
+@require_GET
+def checkout_return(request):
+    """Where Stripe sends the learner back: confirm the payment ourselves, then say what happened."""
+    session_id = request.GET.get("session_id", "")
+    order = Order.objects.filter(checkout_session_id=session_id, user=request.user).first() if session_id else None
+    if order is None:
+        raise Http404(_("No purchase of yours matches this page."))
+    problem = None
+    gateway = StripeGateway()
+    try:
+        order = apply_session(gateway.retrieve_checkout_session(session_id), expected_user=request.user,
+                              gateway=gateway)
+    except NotYourOrder as exc:
+        raise Http404(_("No purchase of yours matches this page.")) from exc
+    except (FulfilmentError, StripeGatewayError) as exc:
+        problem = exc.message
+        order.refresh_from_db()
+    course = platform.get_course(order.course_key)
+    return render(request, "riseup_stripe_plugin/checkout_return.html", {
+        "order": order,
+        "course": course,
+        "problem": problem,
+        "amount": money.format_price_ttc(order.amount_paid if order.amount_paid is not None else order.amount,
+                                         order.currency),
+        "S": OrderState,
+        "invoice": Invoice.objects.filter(order=order).first(),
+    })
+
+
+@login_required
+@require_GET
+def my_invoices(request):
+    """The signed-in learner's own invoices."""
+    invoices = Invoice.objects.filter(user=request.user).select_related("order")
+    courses = platform.get_courses({invoice.course_key for invoice in invoices})
+    rows = [
+        {
+            "invoice": invoice,
+            "course": courses.get(invoice.course_key),
+            "total": money.format_amount(invoice.total, invoice.currency),
+            "tax": money.format_amount(invoice.tax, invoice.currency),
+            "discount": money.format_amount(invoice.discount, invoice.currency),
+        }
+        for invoice in invoices
+    ]
+    return render(request, "riseup_stripe_plugin/my_invoices.html", {"rows": rows})

@@ -1,0 +1,136 @@
+"""
+Stripe webhooks: verify on the raw body, store each event once, process atomically.
+
+An event's signature is checked before anything is stored: storing unverified
+bodies under their claimed id would let a forger pre-claim a real event id and
+make us ignore the genuine delivery. Processing re-reads the object from
+Stripe (events are snapshots, delivered late, twice, or out of order), so the
+end state depends on Stripe's present truth, never on the order of arrival.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .exceptions import NotYourOrder, RiseupStripeError, WebhookVerificationError
+from .fulfilment import apply_session, mark_payment_failed, order_for_session
+from .invoices import order_for_invoice, record_invoice
+from .models import StripeEvent
+from .stripe_gateway import StripeGateway
+
+log = logging.getLogger(__name__)
+
+
+def _ours(obj: dict) -> bool:
+    return bool((obj.get("metadata") or {}).get("riseup_order"))
+
+
+def handle_checkout_session(event: dict, gateway: StripeGateway) -> str:
+    obj = event["data"]["object"]
+    if not _ours(obj):
+        return "ignored: session not created by this plugin"
+    session = gateway.retrieve_checkout_session(obj["id"])
+    try:
+        order = apply_session(session, gateway=gateway)
+    except NotYourOrder:
+        return "ignored: session names no order of ours"
+    if event["type"] == "checkout.session.async_payment_failed" and session.get("payment_status") != "paid":
+        mark_payment_failed(order)
+    return f"order {order.uuid}: {order.state}"
+
+
+def handle_invoice(event: dict, gateway: StripeGateway) -> str:
+    obj = event["data"]["object"]
+    if order_for_invoice(obj) is None:
+        return "ignored: invoice of no order of ours"
+    invoice = gateway.retrieve_invoice(obj["id"])
+    record = record_invoice(invoice)
+    order = record.order if record else None
+    if order is not None and order.checkout_session_id:
+        # The invoice may be the first news of a payment whose session event is late or lost.
+        try:
+            apply_session(gateway.retrieve_checkout_session(order.checkout_session_id), gateway=gateway,
+                          invoice=invoice)
+        except NotYourOrder:
+            pass
+    return f"invoice {invoice.get('id')} recorded"
+
+
+HANDLERS = {
+    "checkout.session.completed": handle_checkout_session,
+    "checkout.session.async_payment_succeeded": handle_checkout_session,
+    "checkout.session.async_payment_failed": handle_checkout_session,
+    "checkout.session.expired": handle_checkout_session,
+    "invoice.finalized": handle_invoice,
+    "invoice.paid": handle_invoice,
+}
+
+
+def store_event(event: dict, raw_body: bytes) -> StripeEvent:
+    """Store a verified event once, by its Stripe id."""
+    obj = (event.get("data") or {}).get("object") or {}
+    try:
+        with transaction.atomic():
+            return StripeEvent.objects.create(
+                event_id=event["id"], type=str(event.get("type", ""))[:255],
+                api_version=str(event.get("api_version") or "")[:64], livemode=bool(event.get("livemode")),
+                object_id=str(obj.get("id") or "")[:255], raw_body=raw_body.decode("utf-8"), verified=True,
+            )
+    except IntegrityError:
+        return StripeEvent.objects.get(event_id=event["id"])
+
+
+def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
+    """Process a stored event once; safe to call again for the same event."""
+    with transaction.atomic():
+        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
+        if record.processed:
+            return "duplicate"
+        event = json.loads(record.raw_body)
+        handler = HANDLERS.get(record.type)
+        outcome = handler(event, gateway) if handler else "ignored: event type not handled"
+        record.processed = True
+        record.ignored = outcome.startswith("ignored")
+        record.processed_at = timezone.now()
+        record.attempts += 1
+        record.error = ""
+        record.save()
+    return outcome
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise."""
+    gateway = StripeGateway()
+    payload = request.body
+    try:
+        event = gateway.verify_event(payload, request.META.get("HTTP_STRIPE_SIGNATURE"))
+    except WebhookVerificationError as exc:
+        log.warning("Rejected a webhook call: %s", exc.detail)
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    record = store_event(event, payload)
+    try:
+        outcome = process_event(record, gateway)
+    except RiseupStripeError as exc:
+        StripeEvent.objects.filter(pk=record.pk).update(
+            error=f"{exc.__class__.__name__}: {exc.detail or exc.message}"[:4000], attempts=record.attempts + 1,
+        )
+        log.warning("Webhook %s %s not processed yet: %s", event.get("type"), event.get("id"), exc.detail)
+        return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
+    except Exception as exc:  # noqa: BLE001 - Stripe must retry whatever went wrong
+        StripeEvent.objects.filter(pk=record.pk).update(error=f"{exc.__class__.__name__}: {exc}"[:4000])
+        log.exception("Webhook %s %s failed", event.get("type"), event.get("id"))
+        return JsonResponse({"error": "processing failed; retry"}, status=500)
+    log.info("Webhook %s %s: %s", event.get("type"), event.get("id"), outcome)
+    return JsonResponse({"received": True, "outcome": outcome.split(":")[0]})
+
+
+__all__ = ["stripe_webhook", "process_event", "store_event", "order_for_session"]

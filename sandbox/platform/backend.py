@@ -1,0 +1,74 @@
+"""The plugin's platform backend for the stand-in platform (``RISEUP_STRIPE_PLATFORM_BACKEND``)."""
+
+from urllib.parse import urlencode
+
+from crum import get_current_request as _current_request
+from django.urls import reverse
+
+from riseup_stripe_plugin.edxapp_wrapper import CourseInfo, EnrollmentRefused
+
+from . import enrollment
+from .models import Course, CourseAccessRole
+
+ENROLLMENT_ROLES = ("instructor", "staff")
+
+
+def _info(course):
+    return CourseInfo(
+        course_key=course.id,
+        display_name=course.display_name,
+        org=course.org,
+        about_url=reverse("sandbox:about", args=[str(course.id)]),
+        course_url=reverse("sandbox:courseware", args=[str(course.id)]),
+        image_url=course.course_image_url,
+        start=course.start,
+        end=course.end,
+        enrollment_start=course.enrollment_start,
+        enrollment_end=course.enrollment_end,
+        invitation_only=course.invitation_only,
+        catalog_visibility=course.catalog_visibility,
+    )
+
+
+def get_course(course_key):
+    course = Course.objects.filter(id=course_key).first()
+    return _info(course) if course else None
+
+
+def get_courses(course_keys):
+    return {course.id: _info(course) for course in Course.objects.filter(id__in=course_keys)}
+
+
+def enroll(user, course_key, mode=None):
+    try:
+        return enrollment.enroll(user, course_key, mode=mode, check_access=False)
+    except enrollment.CourseEnrollmentException as exc:
+        raise EnrollmentRefused(str(exc) or exc.__class__.__name__) from exc
+
+
+def unenroll(user, course_key):
+    enrollment.unenroll(user, course_key, skip_refund=True)
+
+
+def is_enrolled(user, course_key):
+    return enrollment.is_enrolled(user, course_key)
+
+
+def get_current_request():
+    return _current_request()
+
+
+def get_current_user():
+    request = _current_request()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def can_manage_enrollments(actor, course_key):
+    if actor.is_staff or actor.is_superuser:
+        return True
+    return CourseAccessRole.objects.filter(user=actor, course_id=course_key, role__in=ENROLLMENT_ROLES).exists()
+
+
+def login_url(next_url):
+    return reverse("login") + "?" + urlencode({"next": next_url})

@@ -1,0 +1,18 @@
+"""Settings for the test suite (pytest-django)."""
+
+import os
+import tempfile
+
+from edx_django_utils.plugins import add_plugins
+
+from .base import *  # noqa: F401,F403
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: the live server thread and the tests must see the same data.
+    DATABASES["default"]["NAME"] = os.path.join(tempfile.gettempdir(), f"riseup-stripe-test-{os.getpid()}.sqlite3")  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}  # noqa: F405
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+RISEUP_STRIPE_API_BASE = None  # the tests point it at their own emulator
+
+add_plugins(__name__, "lms.djangoapp", "test")

@@ -1,0 +1,92 @@
+"""The stand-in platform's pages: course list, course about page, enrollment, courseware."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from riseup_stripe_plugin import money
+from riseup_stripe_plugin.models import CourseOffer
+
+from .platform import backend, enrollment
+from .platform.models import Course
+
+
+def _course(course_id):
+    try:
+        key = CourseKey.from_string(course_id)
+    except InvalidKeyError as exc:
+        raise Http404 from exc
+    course = Course.objects.filter(id=key).first()
+    if course is None:
+        raise Http404
+    return course
+
+
+def _offer_prices(courses):
+    offers = {o.course_key: o for o in CourseOffer.objects.filter(course_key__in=[c.id for c in courses])}
+    return {
+        key: money.format_price_ttc(o.price, o.currency) for key, o in offers.items() if o.is_paid
+    }
+
+
+def home(request):
+    courses = list(Course.objects.order_by("display_name"))
+    prices = _offer_prices(courses)
+    rows = [{"course": c, "price": prices.get(c.id, "")} for c in courses]
+    return render(request, "sandbox/home.html", {"rows": rows})
+
+
+def course_about(request, course_id):
+    course = _course(course_id)
+    enrolled = request.user.is_authenticated and enrollment.is_enrolled(request.user, course.id)
+    prices = _offer_prices([course])
+    return render(request, "sandbox/about.html", {
+        "course": course, "enrolled": enrolled, "price": prices.get(course.id, ""),
+    })
+
+
+@login_required
+@require_POST
+def self_enroll(request, course_id):
+    """Like the platform's ``change_enrollment``: the learner enrolls themselves."""
+    course = _course(course_id)
+    try:
+        enrollment.enroll(request.user, course.id)
+    except enrollment.EnrollmentNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("sandbox:about", course_id=course_id)
+    return redirect("sandbox:courseware", course_id=course_id)
+
+
+@login_required
+def courseware(request, course_id):
+    course = _course(course_id)
+    if not enrollment.is_enrolled(request.user, course.id):
+        return HttpResponseForbidden("You are not enrolled in this course.")
+    return render(request, "sandbox/courseware.html", {"course": course})
+
+
+@login_required
+@require_POST
+def staff_enroll(request, course_id):
+    """Like the instructor dashboard's enrollment: staff enroll someone else by username or email."""
+    course = _course(course_id)
+    if not backend.can_manage_enrollments(request.user, course.id):
+        return HttpResponseForbidden("You cannot manage enrollments in this course.")
+    identifier = request.POST.get("identifier", "").strip()
+    User = get_user_model()
+    learner = User.objects.filter(username=identifier).first() or User.objects.filter(email=identifier).first()
+    if learner is None:
+        messages.error(request, f"No user {identifier}.")
+    else:
+        try:
+            enrollment.enroll(learner, course.id)
+            messages.success(request, f"{learner.username} enrolled.")
+        except enrollment.EnrollmentNotAllowed as exc:
+            messages.error(request, str(exc))
+    return redirect("sandbox:about", course_id=course_id)

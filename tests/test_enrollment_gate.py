@@ -1,0 +1,135 @@
+"""Paid means paid: the CourseEnrollmentStarted step, through the stand-in platform's real filter call."""
+
+import pytest
+from crum import CurrentRequestUserMiddleware  # noqa: F401  (the sandbox runs it, as the platform does)
+from django.test import override_settings
+from django.urls import reverse
+from openedx_filters.learning.filters import CourseEnrollmentStarted
+
+from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+from riseup_stripe_plugin.models import Order
+from riseup_stripe_plugin.states import OrderState
+from sandbox.platform import enrollment
+from sandbox.platform.models import CourseEnrollment
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+GATE = "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"
+
+
+def _enroll_via_page(client, learner, course):
+    client.force_login(learner)
+    return client.post(reverse("sandbox:enroll", args=[str(course.id)]))
+
+
+def test_plugin_step_is_registered_in_the_filter_pipeline(settings):
+    config = settings.OPEN_EDX_FILTERS_CONFIG[CourseEnrollmentStarted.filter_type]
+    assert GATE in config["pipeline"]
+    assert config["fail_silently"] is False
+
+
+def test_self_enrollment_into_paid_course_is_refused(client):
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    response = _enroll_via_page(client, learner, course)
+    assert response.status_code == 302
+    assert not CourseEnrollment.objects.filter(user=learner, course_id=course.id).exists()
+    page = client.get(response["Location"])
+    purchase_url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course.id)})
+    assert purchase_url in page.content.decode()
+
+
+def test_self_enrollment_into_free_course_is_untouched(client):
+    learner = factories.user()
+    course = factories.course()
+    _enroll_via_page(client, learner, course)
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id, is_active=True).exists()
+
+
+def test_inactive_paid_offer_still_refuses_self_enrollment(client):
+    learner = factories.user()
+    course, offer = factories.paid_course()
+    offer.active = False
+    offer.save()
+    _enroll_via_page(client, learner, course)
+    assert not CourseEnrollment.objects.filter(user=learner, course_id=course.id).exists()
+
+
+def test_learner_with_fulfilled_order_may_enroll(client):
+    learner = factories.user()
+    course, offer = factories.paid_course()
+    order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_1")
+    order.transition(OrderState.AWAITING_PAYMENT, checkout_session_id="cs_gate")
+    order.transition(OrderState.PAID)
+    order.transition(OrderState.FULFILLED)
+    _enroll_via_page(client, learner, course)
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id, is_active=True).exists()
+
+
+def test_course_instructor_enrolling_a_learner_is_allowed(client):
+    learner = factories.user()
+    instructor = factories.user("instructor1", is_staff=False)
+    course, _ = factories.paid_course()
+    factories.role(instructor, course, "instructor")
+    client.force_login(instructor)
+    client.post(reverse("sandbox:staff_enroll", args=[str(course.id)]), {"identifier": learner.email})
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id, is_active=True).exists()
+    assert not Order.objects.filter(user=learner).exists()
+
+
+def test_global_staff_enrolling_a_learner_is_allowed(client):
+    learner = factories.user()
+    staff = factories.user("staff1", is_staff=True)
+    course, _ = factories.paid_course()
+    client.force_login(staff)
+    client.post(reverse("sandbox:staff_enroll", args=[str(course.id)]), {"identifier": learner.username})
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id, is_active=True).exists()
+
+
+def test_staff_of_another_course_cannot_enroll_into_a_paid_course():
+    learner = factories.user()
+    other_instructor = factories.user()
+    course, _ = factories.paid_course()
+    other = factories.course()
+    factories.role(other_instructor, other, "instructor")
+    from django.test import RequestFactory
+    from crum import impersonate, set_current_request
+
+    request = RequestFactory().post("/")
+    request.user = other_instructor
+    set_current_request(request)
+    try:
+        with impersonate(other_instructor), pytest.raises(enrollment.EnrollmentNotAllowed):
+            enrollment.enroll(learner, course.id)
+    finally:
+        set_current_request(None)
+
+
+def test_enrollment_with_no_request_follows_the_setting():
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    enrollment.enroll(learner, course.id)  # a management command or a task: allowed by default
+    assert enrollment.is_enrolled(learner, course.id)
+    other = factories.user()
+    with override_settings(RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT=False):
+        with pytest.raises(enrollment.EnrollmentNotAllowed):
+            enrollment.enroll(other, course.id)
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_gate_costs_one_query(django_assert_num_queries, paid):
+    learner = factories.user()
+    if paid:
+        course, offer = factories.paid_course()
+        order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
+                                     currency=offer.currency, stripe_price_id="price_q")
+        order.transition(OrderState.AWAITING_PAYMENT, checkout_session_id="cs_q")
+        order.transition(OrderState.PAID)
+    else:
+        course = factories.course()
+    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [GATE])
+    with django_assert_num_queries(1):
+        assert step.run_filter(user=learner, course_key=course.id, mode="audit") == {}
