@@ -55,10 +55,10 @@ def check_can_buy(user, course_key, offer=None):
 def start_purchase(user, course_key, *, success_url: str, cancel_url: str, language: str | None = None,
                    gateway: StripeGateway | None = None) -> Order:
     """Return an order in AWAITING_PAYMENT whose ``checkout_url`` the learner is sent to."""
-    offer = check_can_buy(user, course_key)
     course = platform.get_course(course_key)
     if course is None:
         raise PurchaseRefused("unknown_course", _("This course does not exist."), status=404)
+    offer = check_can_buy(user, course_key)
     gateway = gateway or StripeGateway()
 
     order = _open_order(user, course_key, gateway)

@@ -1,0 +1,122 @@
+"""The plugin is found and configured the way the platform finds and configures plugins."""
+
+import ast
+import pathlib
+import re
+import types
+
+from django.core import checks
+from django.test import override_settings
+from edx_django_utils.plugins import get_plugin_apps, get_plugin_url_patterns
+
+from riseup_stripe_plugin import conf
+from riseup_stripe_plugin.settings import common, production
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PLATFORM_PREFIXES = ("openedx.", "common.djangoapps", "lms.", "cms.", "xmodule")
+
+
+def test_entry_points_register_the_app_for_lms_and_studio():
+    app = "riseup_stripe_plugin.apps.RiseupStripePluginConfig"
+    assert app in get_plugin_apps("lms.djangoapp")
+    assert app in get_plugin_apps("cms.djangoapp")
+
+
+def test_lms_urls_are_mounted_under_riseup_stripe():
+    patterns = get_plugin_url_patterns("lms.djangoapp")
+    assert any(str(p.pattern) == "^riseup-stripe/" for p in patterns)
+
+
+def test_filter_steps_are_appended_never_replacing_existing_ones():
+    existing_step = "other_plugin.pipeline.Step"
+    settings = types.SimpleNamespace(OPEN_EDX_FILTERS_CONFIG={
+        "org.openedx.learning.course.enrollment.started.v1": {"fail_silently": True, "pipeline": [existing_step]},
+        "org.openedx.learning.student.login.requested.v1": {"fail_silently": False, "pipeline": ["x.Y"]},
+    })
+    common.plugin_settings(settings)
+    common.plugin_settings(settings)  # twice: nothing added twice
+    enrollment = settings.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.course.enrollment.started.v1"]
+    assert enrollment["pipeline"] == [existing_step, "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"]
+    assert enrollment["fail_silently"] is True
+    assert settings.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.student.login.requested.v1"]["pipeline"] == ["x.Y"]
+
+
+def test_filter_steps_added_when_no_config_exists():
+    settings = types.SimpleNamespace()
+    common.plugin_settings(settings)
+    assert settings.OPEN_EDX_FILTERS_CONFIG[
+        "org.openedx.learning.course.enrollment.started.v1"]["fail_silently"] is False
+
+
+def test_production_settings_read_env_tokens():
+    settings = types.SimpleNamespace(ENV_TOKENS={"RISEUP_STRIPE_ENABLED": True, "UNRELATED": 1,
+                                                 "RISEUP_STRIPE_DEFAULT_CURRENCY": "usd"})
+    production.plugin_settings(settings)
+    assert settings.RISEUP_STRIPE_ENABLED is True
+    assert settings.RISEUP_STRIPE_DEFAULT_CURRENCY == "usd"
+    assert not hasattr(settings, "UNRELATED")
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_platform_code_is_imported_only_in_the_backends_folder():
+    offenders = []
+    for path in (ROOT / "riseup_stripe_plugin").rglob("*.py"):
+        if "backends" in path.parts:
+            continue
+        offenders += [f"{path.relative_to(ROOT)}: {name}" for name in _imports(path)
+                      if name.startswith(PLATFORM_PREFIXES) or name in ("lms", "cms", "openedx", "xmodule")]
+    assert offenders == []
+    # ...and the real backend does import the platform (lazily), else this test would prove nothing.
+    backend = ROOT / "riseup_stripe_plugin/edxapp_wrapper/backends/openedx.py"
+    assert any(name.startswith(PLATFORM_PREFIXES) for name in _imports(backend))
+
+
+def test_real_backend_imports_without_the_platform():
+    import riseup_stripe_plugin.edxapp_wrapper.backends.openedx as backend
+
+    assert callable(backend.enroll)
+
+
+def test_no_global_stripe_api_key_anywhere():
+    assignment = re.compile(r"stripe\.api_key\s*=")
+    for path in (ROOT / "riseup_stripe_plugin").rglob("*.py"):
+        assert not assignment.search(path.read_text()), path
+
+
+def _errors():
+    return {e.id for e in checks.run_checks() if e.id and e.id.startswith("riseup_stripe")}
+
+
+def test_checks_pass_with_the_sandbox_configuration():
+    assert _errors() == set()
+
+
+@override_settings(RISEUP_STRIPE_ENABLED=True, RISEUP_STRIPE_SECRET_KEY="", RISEUP_STRIPE_WEBHOOK_SECRET="")
+def test_checks_report_missing_secrets():
+    assert {"riseup_stripe.E001", "riseup_stripe.E003"} <= _errors()
+
+
+@override_settings(RISEUP_STRIPE_ENABLED=True, RISEUP_STRIPE_SECRET_KEY="pk_live_oops",
+                   RISEUP_STRIPE_WEBHOOK_SECRET="secret", RISEUP_STRIPE_API_VERSION="latest")
+def test_checks_report_malformed_values():
+    assert {"riseup_stripe.E002", "riseup_stripe.E004", "riseup_stripe.E005"} <= _errors()
+
+
+@override_settings(RISEUP_STRIPE_ENABLED=False, RISEUP_STRIPE_SECRET_KEY="")
+def test_checks_are_quiet_when_payment_is_off():
+    assert _errors() == set()
+
+
+@override_settings(RISEUP_STRIPE_SECRET_KEY="sk_test_abcdefghijklmnop1234", RISEUP_STRIPE_WEBHOOK_SECRET="whsec_zyxwvut9876")
+def test_settings_never_print_secrets():
+    text = repr(conf.stripe_settings()) + str(conf.stripe_settings())
+    assert "abcdefghijklmnop" not in text and "zyxwvut" not in text
+    assert "…1234" in text
