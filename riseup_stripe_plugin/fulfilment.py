@@ -109,7 +109,7 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
         )
 
     if order.state == S.PAID:
-        fulfil(order)
+        order = fulfil(order)
 
     invoice_ref = session.get("invoice")
     if invoice is None and isinstance(invoice_ref, dict):

@@ -36,3 +36,44 @@ def signed_post(client, settings):
         return client.post(reverse("riseup_stripe:webhook"), data=payload, content_type="application/json", **extra)
 
     return post
+
+
+def wait_for(predicate, timeout=15.0, interval=0.1, message="condition"):
+    """Poll until ``predicate()`` is truthy (webhooks arrive asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@pytest.fixture(scope="session")
+def emulator_process():
+    """One Stripe emulator process (127.0.0.1, free port) for the whole run."""
+    from sandbox.stripe_emulator.runner import EmulatorProcess
+
+    process = EmulatorProcess()
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def stripe(emulator_process, settings):
+    """The plugin pointed at a freshly flushed emulator."""
+    emulator_process.flush()
+    try:
+        emulator_process.remove_webhook()  # only tests that ask for the LMS receive webhooks
+    except Exception:  # noqa: BLE001 - none was configured
+        pass
+    settings.RISEUP_STRIPE_API_BASE = emulator_process.base_url
+    return emulator_process
+
+
+@pytest.fixture
+def lms(live_server, stripe, settings):
+    """The sandbox LMS served over HTTP, receiving the emulator's signed webhooks."""
+    stripe.configure_webhook(f"{live_server.url}/riseup-stripe/webhook/", settings.RISEUP_STRIPE_WEBHOOK_SECRET)
+    return live_server

@@ -8,6 +8,8 @@ The plugin is loaded exactly as the platform loads it: its app through the
 import os
 from pathlib import Path
 
+import django
+
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,10 +67,15 @@ def database_settings():
             "OPTIONS": {"charset": "utf8mb4", "isolation_level": "read committed"},
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }}
+    options = {"timeout": 30}
+    if django.VERSION >= (5, 1):
+        # Take the write lock when a transaction begins: concurrent writers (the webhook and the
+        # learner's return) then wait for each other instead of failing with "database is locked".
+        options["transaction_mode"] = "IMMEDIATE"
     return {"default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SANDBOX_SQLITE_PATH", str(BASE_DIR.parent / "sandbox.sqlite3")),
-        "OPTIONS": {"timeout": 30},
+        "OPTIONS": options,
     }}
 
 

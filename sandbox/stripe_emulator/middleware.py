@@ -1,0 +1,147 @@
+"""Request-level behaviour shared by all routes: errors, request log, faults, auth.
+
+Order (outermost first): the request log sees every API call, even failed or
+faulted ones (tests count calls, retries included); errors become Stripe's
+JSON body; injected faults answer before anything runs; the API key is
+checked on ``/v1``; then idempotency (see :mod:`.idempotency`).
+"""
+
+import logging
+import time
+import traceback
+
+from aiohttp import web
+
+from . import API_VERSION, state
+from ._localstripe import UserError, get_post_data, unflatten_data
+from .base import random_id
+from .errors import api_error
+
+logger = logging.getLogger("stripe_emulator")
+
+#: API requests received (``GET /_test/requests``).
+request_log = []
+
+#: Active fault rules (``POST /_test/faults``).
+faults = []
+
+
+def reset():
+    request_log.clear()
+    faults.clear()
+
+
+def is_api(path):
+    return path.startswith("/v1/") or path == "/v1"
+
+
+@web.middleware
+async def request_log_middleware(request, handler):
+    if not is_api(request.path):
+        state.request_context.set({"id": None, "idempotency_key": None})
+        return await handler(request)
+    request_id = "req_" + random_id(14)
+    idempotency_key = request.headers.get("Idempotency-Key")
+    state.request_context.set({"id": request_id, "idempotency_key": idempotency_key})
+    if request.method == "POST":
+        params = await get_post_data(request, remove_auth=False) or {}
+    else:
+        params = unflatten_data(request.query) or {}
+    entry = {
+        "id": request_id,
+        "method": request.method,
+        "path": request.path,
+        "params": params,
+        "idempotency_key": idempotency_key,
+        "stripe_version": request.headers.get("Stripe-Version"),
+        "stripe_account": request.headers.get("Stripe-Account"),
+        "user_agent": request.headers.get("User-Agent"),
+        "time": time.time(),
+        "status": None,
+    }
+    request_log.append(entry)
+    response = await handler(request)
+    entry["status"] = response.status
+    response.headers["Request-Id"] = request_id
+    response.headers["Stripe-Version"] = request.headers.get("Stripe-Version") or API_VERSION
+    return response
+
+
+@web.middleware
+async def error_middleware(request, handler):
+    try:
+        return await handler(request)
+    except UserError as error:
+        return error.to_response()
+    except web.HTTPException as exc:
+        if is_api(request.path) and exc.status in (404, 405):
+            error = UserError(404, f"Unrecognized request URL ({request.method}: {request.path}).")
+            return error.to_response()
+        raise
+    except Exception as exc:
+        logger.error("unexpected error on %s %s\n%s", request.method, request.path, traceback.format_exc())
+        message = f"Unexpected error in the Stripe emulator: {type(exc).__name__}: {exc} (see its log)."
+        return api_error(500, message).to_response()
+
+
+def add_fault(path_prefix, status, count=None, method=None, should_retry=None):
+    rule = {
+        "id": "fault_" + random_id(10),
+        "path_prefix": path_prefix,
+        "status": status,
+        "remaining": count,
+        "method": method.upper() if method else None,
+        "should_retry": should_retry,
+        "hits": 0,
+    }
+    faults.append(rule)
+    return rule
+
+
+@web.middleware
+async def fault_middleware(request, handler):
+    if request.path.startswith(("/_test/", "/_config/")):
+        return await handler(request)
+    for rule in faults:
+        if not request.path.startswith(rule["path_prefix"]):
+            continue
+        if rule["method"] and rule["method"] != request.method:
+            continue
+        if rule["remaining"] is not None:
+            if rule["remaining"] <= 0:
+                continue
+            rule["remaining"] -= 1
+        rule["hits"] += 1
+        response = api_error(rule["status"], f"Injected fault: HTTP {rule['status']} (emulator).").to_response()
+        if rule["should_retry"] is not None:
+            response.headers["Stripe-Should-Retry"] = "true" if rule["should_retry"] else "false"
+        return response
+    return await handler(request)
+
+
+def _api_key(request):
+    import base64
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme == "Bearer":
+        return value.strip()
+    if scheme == "Basic":
+        try:
+            return base64.b64decode(value).decode("utf-8").split(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return None
+
+
+@web.middleware
+async def auth_middleware(request, handler):
+    if is_api(request.path):
+        key = _api_key(request)
+        if not key:
+            raise UserError(401, "You did not provide an API key. You need to provide your API key in the "
+                                 "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_"
+                                 "SECRET_KEY').")
+        if not key.startswith(("sk_test_", "rk_test_")) or len(key) <= len("sk_test_"):
+            raise UserError(401, f"Invalid API Key provided: {key[:8]}****", {"code": "api_key_invalid"})
+    return await handler(request)

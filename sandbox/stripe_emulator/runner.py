@@ -1,0 +1,332 @@
+"""Start and drive the emulator from tests, the demo, or a shell.
+
+:class:`EmulatorProcess` runs it in a subprocess (``sys.executable -m
+sandbox.stripe_emulator``, from the repository root): nothing is shared with
+the test process, it can be stopped to simulate "Stripe is down", and
+``SIGSTOP`` (:meth:`~EmulatorProcess.suspend`) simulates a Stripe that hangs.
+:class:`EmulatorThread` serves it in a background thread of the current
+process, for fixtures that want no subprocess (one per process: the store is
+global). Both expose the same helpers for the test-only routes.
+
+Only the standard library is imported here (stripe-python lazily, by
+:meth:`client`), so importing the runner is cheap.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from . import API_VERSION, DEFAULT_API_KEY
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 15.0
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start, or a test-only call failed."""
+
+
+def _encode(params):
+    """Form-encode nested params the way Stripe clients do (``a[b][0]=c``)."""
+    pairs = []
+
+    def walk(prefix, value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(f"{prefix}[{key}]" if prefix else str(key), item)
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                walk(f"{prefix}[{index}]", item)
+        elif value is not None:
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            pairs.append((prefix, str(value)))
+
+    walk("", params or {})
+    return urllib.parse.urlencode(pairs).encode()
+
+
+class _Controls:
+    """Helpers for the ``/_test`` and ``/_config`` routes (shared by both runners)."""
+
+    base_url = None
+    api_key = DEFAULT_API_KEY
+
+    def request(self, method, path, params=None, timeout=10):
+        """Call the emulator; returns the decoded JSON (or None for empty bodies)."""
+        if self.base_url is None:
+            raise EmulatorError("the emulator is not running")
+        data = _encode(params) if method in ("POST", "PUT") else None
+        url = self.base_url + path
+        if method not in ("POST", "PUT") and params:
+            url += "?" + _encode(params).decode()
+        request = urllib.request.Request(url, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        if path.startswith("/v1"):
+            request.add_header("Authorization", f"Bearer {self.api_key}")
+            request.add_header("Stripe-Version", API_VERSION)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            raise EmulatorError(f"{method} {path} -> {error.code}: {error.read().decode(errors='replace')}") from None
+        return json.loads(body) if body.strip() else None
+
+    def client(self, api_key=None, **kwargs):
+        """A stripe-python ``StripeClient`` pointed at the emulator (no retries)."""
+        import stripe
+
+        kwargs.setdefault("max_network_retries", 0)
+        return stripe.StripeClient(api_key or self.api_key, stripe_version=API_VERSION,
+                                   base_addresses={"api": self.base_url}, **kwargs)
+
+    # -- data and webhooks ---------------------------------------------------
+    def flush(self):
+        """Forget all objects, events, idempotency keys, request log and faults."""
+        self.request("DELETE", "/_config/data")
+
+    def configure_webhook(self, url, secret, events=None, endpoint_id="default"):
+        """Send events (all, or only ``events``) to ``url``, signed with ``secret``."""
+        params = {"url": url, "secret": secret}
+        if events:
+            params["events"] = list(events)
+        return self.request("POST", f"/_config/webhooks/{endpoint_id}", params)
+
+    def remove_webhook(self, endpoint_id="default"):
+        return self.request("DELETE", f"/_config/webhooks/{endpoint_id}")
+
+    def pause_webhooks(self):
+        return self.request("POST", "/_test/webhooks/pause")
+
+    def resume_webhooks(self):
+        return self.request("POST", "/_test/webhooks/resume")
+
+    def webhook_status(self):
+        return self.request("GET", "/_test/webhooks")
+
+    def set_webhook_delay(self, seconds):
+        return self.request("POST", "/_test/webhooks/delay", {"seconds": seconds})
+
+    def redeliver(self, *event_ids):
+        """Send stored events again, now, in this order; returns the attempts."""
+        if len(event_ids) == 1:
+            return self.request("POST", f"/_test/events/{event_ids[0]}/redeliver")["deliveries"]
+        return self.request("POST", "/_test/events/redeliver", {"ids": list(event_ids)})["deliveries"]
+
+    def deliveries(self):
+        return self.request("GET", "/_test/deliveries")["data"]
+
+    def events(self, type=None, limit=100):
+        """Stored events, newest first (``GET /v1/events``)."""
+        params = {"limit": limit}
+        if type:
+            params["type"] = type
+        return self.request("GET", "/v1/events", params)["data"]
+
+    # -- payments --------------------------------------------------------------
+    def pay(self, session_id, outcome="paid", promotion_code=None, email=None, name=None):
+        """Pay a Checkout Session as a customer would; returns the session."""
+        params = {"outcome": outcome, "promotion_code": promotion_code, "email": email, "name": name}
+        return self.request("POST", f"/_test/checkout/sessions/{session_id}/pay", params)
+
+    def dispute(self, charge_id, amount=None, reason=None):
+        return self.request("POST", f"/_test/charges/{charge_id}/dispute", {"amount": amount, "reason": reason})
+
+    def close_dispute(self, dispute_id, status):
+        return self.request("POST", f"/_test/disputes/{dispute_id}/close", {"status": status})
+
+    def advance_clock(self, seconds):
+        return self.request("POST", "/_test/clock", {"advance": int(seconds)})
+
+    # -- requests and faults -------------------------------------------------
+    def requests(self):
+        """API requests received (method, path, params, idempotency_key, stripe_version...)."""
+        return self.request("GET", "/_test/requests")["data"]
+
+    def clear_requests(self):
+        self.request("DELETE", "/_test/requests")
+
+    def add_fault(self, path_prefix, status=503, count=None, method=None, should_retry=None):
+        """Answer ``status`` to the next ``count`` matching calls (all when None)."""
+        params = {"path_prefix": path_prefix, "status": status, "count": count, "method": method,
+                  "should_retry": should_retry}
+        return self.request("POST", "/_test/faults", params)
+
+    def clear_faults(self):
+        self.request("DELETE", "/_test/faults")
+
+    def is_up(self):
+        try:
+            self.request("GET", "/_test/health", timeout=1)
+            return True
+        except (EmulatorError, OSError):
+            return False
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+class EmulatorProcess(_Controls):
+    """The emulator in a subprocess; a context manager.
+
+    ``port=0`` lets the OS choose a free port; once started, :meth:`stop` then
+    :meth:`start` comes back on the same port (with empty data).
+    """
+
+    def __init__(self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None,
+                 verbose=False):
+        self.port = port
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.webhook_delay = webhook_delay
+        self.extra_env = dict(env or {})
+        self.verbose = verbose
+        self.process = None
+        self.tmpdir = None
+        self.base_url = None
+
+    @property
+    def log_path(self):
+        return os.path.join(self.tmpdir, "emulator.log") if self.tmpdir else None
+
+    def start(self):
+        if self.process is not None and self.process.poll() is None:
+            return self
+        if self.tmpdir is None:
+            self.tmpdir = tempfile.mkdtemp(prefix="stripe-emulator-")
+        port_file = os.path.join(self.tmpdir, "port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        command = [sys.executable, "-m", "sandbox.stripe_emulator", "--port", str(self.port),
+                   "--port-file", port_file]
+        if self.webhook_url:
+            command += ["--webhook-url", self.webhook_url, "--webhook-secret", self.webhook_secret or ""]
+        if self.verbose:
+            command.append("--verbose")
+        env = dict(os.environ, TMPDIR=self.tmpdir, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        if self.webhook_delay is not None:
+            env["STRIPE_EMULATOR_WEBHOOK_DELAY"] = str(self.webhook_delay)
+        env.update(self.extra_env)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if os.path.exists(port_file):
+                self.port = int(Path(port_file).read_text())
+                self.base_url = f"http://127.0.0.1:{self.port}"
+                if self.is_up():
+                    return self
+            time.sleep(0.05)
+        log = self.read_log()
+        self.stop()
+        raise EmulatorError(f"the Stripe emulator did not start within {START_TIMEOUT:.0f} s:\n{log}")
+
+    def read_log(self):
+        try:
+            return Path(self.log_path).read_text(errors="replace")
+        except (OSError, TypeError):
+            return ""
+
+    def suspend(self):
+        """Freeze the process (SIGSTOP): calls hang until :meth:`resume`."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self, remove_tmpdir=False):
+        """Terminate the process (data is lost); the temporary folder stays for its log."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGCONT)
+                self.process.terminate()
+                try:
+                    self.process.wait(5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(5)
+            self.process = None
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
+        if remove_tmpdir and self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __exit__(self, *exc_info):
+        self.stop(remove_tmpdir=True)
+
+
+class EmulatorThread(_Controls):
+    """The emulator served by a background thread of this process."""
+
+    def __init__(self, port=0, webhook_url=None, webhook_secret=None):
+        self.port = port
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.base_url = None
+        self._thread = None
+        self._loop = None
+        self._runner = None
+
+    def start(self):
+        import asyncio
+
+        from .app import start as start_app
+
+        ready = threading.Event()
+        failure = []
+
+        def run():
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self._loop = loop
+            try:
+                self._runner, self.port = loop.run_until_complete(
+                    start_app(self.port, self.webhook_url, self.webhook_secret))
+            except Exception as exc:  # reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                return
+            self.base_url = f"http://127.0.0.1:{self.port}"
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="stripe-emulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(START_TIMEOUT) or failure:
+            raise EmulatorError(f"the Stripe emulator did not start: {failure[:1]}")
+        return self
+
+    def stop(self):
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        self._thread = self._loop = self._runner = None
+        self.base_url = None
+
+
+def run_in_thread(port=0, webhook_url=None, webhook_secret=None):
+    """Start an :class:`EmulatorThread` and return it."""
+    return EmulatorThread(port, webhook_url, webhook_secret).start()

@@ -1,0 +1,238 @@
+"""Test-only routes under ``/_test/`` (no API key, like localstripe's ``/_config/``).
+
+They let a test do what a customer, a bank or Stripe's infrastructure would
+do: pay a session without a browser, settle a delayed payment, open and close
+a dispute, hold webhooks back and deliver them in a chosen order, make some
+API calls fail, move the clock, and read the log of API calls received.
+"""
+
+import json
+
+from aiohttp import web
+
+from . import idempotency, middleware, state
+from ._localstripe import UserError, get_post_data, store
+from .checkout import OUTCOMES, expire_due_sessions, pay
+from .errors import invalid
+from .params import Bool, Enum, Int, ListOf, Number, Required, Str, clean_fields
+from .payments import close_test_dispute, open_test_dispute
+from .webhooks import dispatcher, register_config_endpoint, snapshot_endpoints, unregister_config_endpoint
+
+
+def json_response(data, status=200):
+    return web.json_response(data, status=status,
+                             dumps=lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
+async def params_of(request, fields):
+    data = await get_post_data(request) or {}
+    if not isinstance(data, dict):
+        data = dict(data)
+    return clean_fields(data, fields)
+
+
+def handler(fields=None):
+    """Wrap a test route: parse and check params, turn errors into JSON."""
+
+    def decorate(func):
+        async def wrapped(request):
+            try:
+                params = await params_of(request, fields or {}) if request.method != "GET" else {}
+                result = func(request, **params)
+                if hasattr(result, "__await__"):
+                    result = await result
+                if hasattr(result, "_export"):
+                    result = result._export()
+                return json_response(result)
+            except UserError as error:
+                return error.to_response()
+
+        return wrapped
+
+    return decorate
+
+
+@handler({"promotion_code": Str(), "outcome": Enum(*OUTCOMES), "email": Str(), "name": Str()})
+def pay_session(request, promotion_code=None, outcome=None, email=None, name=None):
+    return pay(request.match_info["id"], email=email, name=name, promotion_code=promotion_code,
+               outcome=outcome or "paid")
+
+
+def _event(event_id):
+    event = store.get(f"event:{event_id}")
+    if event is None:
+        raise invalid(f"No such event: '{event_id}'", param="id", code="resource_missing", status=404)
+    return event
+
+
+@handler()
+async def redeliver_one(request):
+    event = _event(request.match_info["id"])
+    return {"deliveries": await dispatcher.deliver(event)}
+
+
+@handler({"ids": Required(ListOf(Str()))})
+async def redeliver_many(request, ids):
+    events = [_event(event_id) for event_id in ids]
+    deliveries = []
+    for event in events:
+        deliveries += await dispatcher.deliver(event)
+    return {"deliveries": deliveries}
+
+
+def webhook_status():
+    return {
+        "paused": dispatcher.paused,
+        "held": list(dispatcher.held),
+        "delay": dispatcher.delay,
+        "endpoints": snapshot_endpoints(),
+    }
+
+
+@handler()
+def pause_webhooks(request):
+    dispatcher.paused = True
+    return webhook_status()
+
+
+@handler()
+def resume_webhooks(request):
+    dispatcher.paused = False
+    return webhook_status()
+
+
+@handler()
+def get_webhooks(request):
+    return webhook_status()
+
+
+@handler({"seconds": Required(Number(0, 60))})
+def set_webhook_delay(request, seconds):
+    dispatcher.delay = float(seconds)
+    return webhook_status()
+
+
+@handler()
+def get_deliveries(request):
+    return {"data": list(dispatcher.log)}
+
+
+async def clear_deliveries(request):
+    dispatcher.log.clear()
+    return json_response({"data": []})
+
+
+@handler()
+def get_requests(request):
+    return {"data": list(middleware.request_log)}
+
+
+async def clear_requests(request):
+    middleware.request_log.clear()
+    return json_response({"data": []})
+
+
+@handler({"path_prefix": Required(Str()), "status": Required(Int(400, 599)), "count": Int(1),
+          "method": Enum("GET", "POST", "DELETE", "get", "post", "delete"), "should_retry": Bool()})
+def add_fault(request, path_prefix, status, count=None, method=None, should_retry=None):
+    return middleware.add_fault(path_prefix, status, count, method, should_retry)
+
+
+@handler()
+def get_faults(request):
+    return {"data": list(middleware.faults)}
+
+
+async def clear_faults(request):
+    middleware.faults.clear()
+    return json_response({"data": []})
+
+
+@handler({"amount": Int(1), "reason": Enum("bank_cannot_process", "credit_not_processed", "customer_initiated",
+                                            "debit_not_authorized", "duplicate", "fraudulent", "general",
+                                            "incorrect_account_details", "insufficient_funds",
+                                            "product_not_received", "product_unacceptable",
+                                            "subscription_canceled", "unrecognized")})
+def dispute_charge(request, amount=None, reason=None):
+    return open_test_dispute(request.match_info["id"], amount, reason or "fraudulent")
+
+
+@handler({"status": Required(Enum("won", "lost"))})
+def close_dispute(request, status):
+    return close_test_dispute(request.match_info["id"], status)
+
+
+@handler({"advance": Int(0), "set_offset": Int()})
+def move_clock(request, advance=None, set_offset=None):
+    if set_offset is not None:
+        state.clock_offset = set_offset
+    if advance:
+        state.clock_offset += advance
+    expire_due_sessions()
+    return {"now": state.now(), "offset": state.clock_offset}
+
+
+async def health(request):
+    return json_response({"ok": True, "base_url": state.base_url})
+
+
+# -- /_config/ (localstripe's configuration routes, extended) ----------------------
+async def config_webhook(request):
+    try:
+        data = await get_post_data(request) or {}
+        params = clean_fields(dict(data), {"url": Required(Str()), "secret": Required(Str()),
+                                           "events": ListOf(Str())})
+        if not params["url"].startswith(("http://", "https://")):
+            raise invalid("url must start with http:// or https://", param="url")
+    except UserError as error:
+        return error.to_response()
+    register_config_endpoint(request.match_info["id"], params["url"], params["secret"], params.get("events"))
+    return json_response(webhook_status())
+
+
+async def config_webhook_delete(request):
+    unregister_config_endpoint(request.match_info["id"])
+    return json_response(webhook_status())
+
+
+def flush():
+    """Forget all data: objects, events, idempotency, requests, faults, clock.
+
+    Webhook endpoints configured through ``/_config/webhooks`` stay (they are
+    configuration, as in localstripe); endpoints created through the API go.
+    """
+    store.clear()
+    idempotency.reset()
+    middleware.reset()
+    dispatcher.reset()
+    state.reset()
+
+
+async def flush_data(request):
+    flush()
+    return web.Response()
+
+
+def add_routes(router):
+    router.add_post("/_test/checkout/sessions/{id}/pay", pay_session)
+    router.add_post("/_test/events/redeliver", redeliver_many)
+    router.add_post("/_test/events/{id}/redeliver", redeliver_one)
+    router.add_get("/_test/webhooks", get_webhooks)
+    router.add_post("/_test/webhooks/pause", pause_webhooks)
+    router.add_post("/_test/webhooks/resume", resume_webhooks)
+    router.add_post("/_test/webhooks/delay", set_webhook_delay)
+    router.add_get("/_test/deliveries", get_deliveries)
+    router.add_delete("/_test/deliveries", clear_deliveries)
+    router.add_get("/_test/requests", get_requests)
+    router.add_delete("/_test/requests", clear_requests)
+    router.add_post("/_test/faults", add_fault)
+    router.add_get("/_test/faults", get_faults)
+    router.add_delete("/_test/faults", clear_faults)
+    router.add_post("/_test/charges/{id}/dispute", dispute_charge)
+    router.add_post("/_test/disputes/{id}/close", close_dispute)
+    router.add_post("/_test/clock", move_clock)
+    router.add_get("/_test/health", health)
+    router.add_post("/_config/webhooks/{id}", config_webhook)
+    router.add_delete("/_config/webhooks/{id}", config_webhook_delete)
+    router.add_delete("/_config/data", flush_data)
+    router.add_delete("/_test/data", flush_data)

@@ -1,0 +1,1 @@
+"""Tutor plugin that installs and configures riseup-stripe-plugin."""

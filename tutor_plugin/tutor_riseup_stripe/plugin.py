@@ -1,0 +1,476 @@
+"""
+Tutor plugin for riseup-stripe-plugin: sell Open edX courses with Stripe Checkout.
+
+Sections: configuration, init tasks, patches, commands.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import typing as t
+from glob import glob
+from importlib import resources
+
+import click
+import jinja2
+from tutor import config as tutor_config
+from tutor import exceptions, fmt
+from tutor import hooks as tutor_hooks
+from tutor.__about__ import __version_suffix__
+
+from .__about__ import __version__
+
+# Handle version suffix in main mode, just like tutor core
+if __version_suffix__:
+    __version__ += "-" + __version_suffix__
+
+PACKAGE = "tutor_riseup_stripe"
+PREFIX = "RISEUP_STRIPE_"
+
+#: Stripe API version the Django plugin is written against.
+DEFAULT_API_VERSION = "2026-10-28.endive"
+
+#: Name of the host folder that ``tutor mounts add`` installs in editable mode.
+MOUNT_NAME = "riseup-stripe-plugin"
+
+#: Paths served by the Django plugin in the LMS.
+INVOICES_PATH = "/riseup-stripe/invoices/"
+WEBHOOK_PATH = "/riseup-stripe/webhook/"
+
+#: Events the Django plugin subscribes its webhook endpoint to (documentation only:
+#: the management command owns the list).
+WEBHOOK_EVENTS = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "invoice.finalized",
+    "invoice.paid",
+    "charge.refunded",
+    "credit_note.created",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+)
+
+TAX_MODES = ("none", "fixed_rate", "stripe_tax")
+
+
+########################################
+# CONFIGURATION
+########################################
+
+config: dict[str, dict[str, t.Any]] = {
+    # Every entry is prefixed with RISEUP_STRIPE_ and set with
+    # `tutor config save --set RISEUP_STRIPE_<NAME>=<value>`.
+    "defaults": {
+        "VERSION": __version__,
+        # What gets installed in the openedx image
+        "PLUGIN_VERSION": "0.1.0",
+        "PIP_SPEC": "riseup-stripe-plugin=={{ RISEUP_STRIPE_PLUGIN_VERSION }}",
+        # Django settings of the plugin
+        "ENABLED": False,
+        "PUBLISHABLE_KEY": "",
+        "API_VERSION": DEFAULT_API_VERSION,
+        "API_BASE": None,
+        "DEFAULT_CURRENCY": "eur",
+        "TAX_MODE": "none",
+        "TAX_RATE_ID": "",
+        "CHECKOUT_LIFETIME_MINUTES": 60,
+        "INVOICE_FOOTER": "",
+        # Secrets: empty until the operator sets them. They are rendered in the
+        # LMS/CMS settings (runtime) only, never in the image build context.
+        "SECRET_KEY": "",
+        "WEBHOOK_SECRET": "",
+        # Point the MFE header's "Order history" link at "My invoices"
+        "ORDER_HISTORY_LINK": True,
+    },
+}
+
+tutor_hooks.Filters.CONFIG_DEFAULTS.add_items(
+    [(f"{PREFIX}{key}", value) for key, value in config["defaults"].items()]
+)
+
+
+class _InvalidValueError(ValueError):
+    """A configuration value that cannot be rendered."""
+
+
+def _as_bool(value: t.Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _InvalidValueError("expected true or false")
+
+
+def _as_text(value: t.Any, multiline: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _InvalidValueError(
+            "expected a string; quote the value so that YAML does not read it"
+            f" as a {type(value).__name__}, e.g. --set 'NAME=\"...\"'"
+        )
+    text = str(value)
+    if not multiline and ("\n" in text or "\r" in text):
+        raise _InvalidValueError("must fit on one line")
+    return text
+
+
+def _as_token(value: t.Any) -> str:
+    """Keys, secrets and ids: one word, no whitespace (catches copy-paste errors)."""
+    text = _as_text(value)
+    if re.search(r"\s", text):
+        raise _InvalidValueError("contains whitespace; check for a copy-paste error")
+    return text
+
+
+def _as_api_version(value: t.Any) -> str:
+    text = _as_text(value)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?", text):
+        raise _InvalidValueError(
+            f"expected a Stripe API version such as {DEFAULT_API_VERSION}"
+        )
+    return text
+
+
+def _as_optional_url(value: t.Any) -> t.Optional[str]:
+    text = _as_text(value)
+    if not text:
+        return None
+    if not re.fullmatch(r"https?://[^\s'\"{}]+", text):
+        raise _InvalidValueError(
+            "expected an http(s) URL, or null for the real Stripe API"
+        )
+    return text
+
+
+def _as_currency(value: t.Any) -> str:
+    text = _as_text(value)
+    if not re.fullmatch(r"[A-Za-z]{3}", text):
+        raise _InvalidValueError(
+            "expected a three-letter ISO currency code such as eur"
+        )
+    return text.lower()
+
+
+def _as_tax_mode(value: t.Any) -> str:
+    text = _as_text(value)
+    if text not in TAX_MODES:
+        raise _InvalidValueError("expected one of: " + ", ".join(TAX_MODES))
+    return text
+
+
+def _as_lifetime(value: t.Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _InvalidValueError("expected a whole number of minutes")
+    if not 30 <= value <= 1440:
+        raise _InvalidValueError(
+            "Stripe accepts between 30 and 1440 minutes (24 hours)"
+        )
+    return value
+
+
+def _as_pip_spec(value: t.Any) -> str:
+    text = _as_text(value).strip()
+    if not text:
+        raise _InvalidValueError(
+            "expected a pip requirement such as riseup-stripe-plugin==0.1.0"
+        )
+    return text
+
+
+#: How each setting is checked and converted before it is rendered.
+VALIDATORS: dict[str, t.Callable[[t.Any], t.Any]] = {
+    f"{PREFIX}PLUGIN_VERSION": _as_token,
+    f"{PREFIX}PIP_SPEC": _as_pip_spec,
+    f"{PREFIX}ENABLED": _as_bool,
+    f"{PREFIX}PUBLISHABLE_KEY": _as_token,
+    f"{PREFIX}API_VERSION": _as_api_version,
+    f"{PREFIX}API_BASE": _as_optional_url,
+    f"{PREFIX}DEFAULT_CURRENCY": _as_currency,
+    f"{PREFIX}TAX_MODE": _as_tax_mode,
+    f"{PREFIX}TAX_RATE_ID": _as_token,
+    f"{PREFIX}CHECKOUT_LIFETIME_MINUTES": _as_lifetime,
+    f"{PREFIX}INVOICE_FOOTER": lambda value: _as_text(value, multiline=True),
+    f"{PREFIX}SECRET_KEY": _as_token,
+    f"{PREFIX}WEBHOOK_SECRET": _as_token,
+    f"{PREFIX}ORDER_HISTORY_LINK": _as_bool,
+}
+
+
+def clean_value(settings: t.Mapping[str, t.Any], name: str) -> t.Any:
+    """
+    Return the checked value of a RISEUP_STRIPE_* setting, or raise a TutorError that
+    says which setting is wrong and how to fix it.
+    """
+    try:
+        value = settings[name]
+    except KeyError as e:
+        raise exceptions.TutorError(f"Missing configuration value: {name}") from e
+    try:
+        return VALIDATORS[name](value)
+    except _InvalidValueError as e:
+        raise exceptions.TutorError(
+            f"Invalid value for {name}: {e}.\n"
+            f"Fix it with: tutor config save --set {name}=..."
+        ) from e
+
+
+def lms_root_url(settings: t.Mapping[str, t.Any], dev: bool = False) -> str:
+    """Public root URL of the LMS, as Tutor serves it."""
+    host = str(settings["LMS_HOST"])
+    if dev:
+        return f"http://{host}:8000"
+    scheme = "https" if settings.get("ENABLE_HTTPS") else "http"
+    return f"{scheme}://{host}"
+
+
+def python_literal(value: t.Any) -> str:
+    """Render a value as a Python literal for a settings file (quotes are escaped)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    raise exceptions.TutorError(f"Cannot render {value!r} in a Python settings file")
+
+
+@tutor_hooks.Actions.CONFIG_LOADED.add()
+def _check_config(settings: dict[str, t.Any]) -> None:
+    """
+    Refuse invalid values before anything is rendered, and warn about settings that
+    are valid one by one but do not work together. Secret values are never printed.
+    """
+    for name in VALIDATORS:
+        clean_value(settings, name)
+    for warning in config_warnings(settings):
+        if warning not in _printed_warnings:
+            _printed_warnings.add(warning)
+            fmt.echo_alert(warning)
+
+
+_printed_warnings: set[str] = set()
+
+
+def config_warnings(settings: t.Mapping[str, t.Any]) -> list[str]:
+    warnings: list[str] = []
+    secret = str(settings.get(f"{PREFIX}SECRET_KEY") or "")
+    publishable = str(settings.get(f"{PREFIX}PUBLISHABLE_KEY") or "")
+    webhook_secret = str(settings.get(f"{PREFIX}WEBHOOK_SECRET") or "")
+    if settings.get(f"{PREFIX}ENABLED"):
+        for name, value in (
+            ("SECRET_KEY", secret),
+            ("PUBLISHABLE_KEY", publishable),
+        ):
+            if not value:
+                warnings.append(
+                    f"RISEUP_STRIPE_ENABLED is true but {PREFIX}{name} is empty:"
+                    " learners cannot pay."
+                )
+        if not webhook_secret:
+            warnings.append(
+                "RISEUP_STRIPE_ENABLED is true but RISEUP_STRIPE_WEBHOOK_SECRET is"
+                " empty: payments are not confirmed until you run"
+                " `tutor local do riseup-stripe-webhook` and store the secret it"
+                " prints."
+            )
+    if secret.startswith("pk_") or publishable.startswith(("sk_", "rk_")):
+        warnings.append(
+            "RISEUP_STRIPE_SECRET_KEY and RISEUP_STRIPE_PUBLISHABLE_KEY look swapped:"
+            " the secret key starts with sk_ (or rk_), the publishable key with pk_."
+        )
+    elif _stripe_mode(secret) and _stripe_mode(publishable):
+        if _stripe_mode(secret) != _stripe_mode(publishable):
+            warnings.append(
+                "RISEUP_STRIPE_SECRET_KEY and RISEUP_STRIPE_PUBLISHABLE_KEY belong to"
+                " different modes (one is test, the other live)."
+            )
+    if webhook_secret and not webhook_secret.startswith("whsec_"):
+        warnings.append(
+            "RISEUP_STRIPE_WEBHOOK_SECRET does not start with whsec_: it is probably"
+            " not an endpoint signing secret, and every webhook will be refused."
+        )
+    if settings.get(f"{PREFIX}TAX_MODE") == "fixed_rate" and not settings.get(
+        f"{PREFIX}TAX_RATE_ID"
+    ):
+        warnings.append(
+            "RISEUP_STRIPE_TAX_MODE is fixed_rate but RISEUP_STRIPE_TAX_RATE_ID is"
+            " empty: set it to the id (txr_...) of an inclusive Stripe tax rate."
+        )
+    api_version = settings.get(f"{PREFIX}API_VERSION")
+    if api_version != DEFAULT_API_VERSION:
+        warnings.append(
+            f"RISEUP_STRIPE_API_VERSION is {api_version}, but this release of"
+            f" riseup-stripe-plugin is written against {DEFAULT_API_VERSION}."
+            " Register the webhook endpoint again after changing it."
+        )
+    return warnings
+
+
+def _stripe_mode(key: str) -> t.Optional[str]:
+    match = re.match(r"(?:sk|pk|rk)_(test|live)_", key)
+    return match.group(1) if match else None
+
+
+@jinja2.pass_context
+def _template_setting(context: jinja2.runtime.Context, name: str) -> str:
+    """``{{ riseup_stripe_setting("RISEUP_STRIPE_X") }}``: checked Python literal."""
+    return python_literal(clean_value(context.get_all(), name))
+
+
+@jinja2.pass_context
+def _template_shell(context: jinja2.runtime.Context, name: str) -> str:
+    """``{{ riseup_stripe_shell("RISEUP_STRIPE_X") }}``: checked, shell-quoted."""
+    return shlex.quote(str(clean_value(context.get_all(), name)))
+
+
+@jinja2.pass_context
+def _template_lms_url(
+    context: jinja2.runtime.Context, path: str, dev: bool = False
+) -> str:
+    """``{{ riseup_stripe_lms_url("/path/", dev) }}``: Python literal of an LMS URL."""
+    return python_literal(lms_root_url(context.get_all(), dev=dev) + path)
+
+
+def _is_mounted(mounted_directories: t.Iterable[str]) -> bool:
+    return MOUNT_NAME in list(mounted_directories)
+
+
+tutor_hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
+    [
+        ("riseup_stripe_setting", _template_setting),
+        ("riseup_stripe_shell", _template_shell),
+        ("riseup_stripe_lms_url", _template_lms_url),
+        ("riseup_stripe_is_mounted", _is_mounted),
+    ]
+)
+
+# Development: `tutor mounts add /path/to/riseup-stripe-plugin` copies the checkout
+# into the image at build time (pip install -e /mnt/riseup-stripe-plugin) and
+# bind-mounts it at /mnt/riseup-stripe-plugin in the LMS/CMS containers and jobs.
+tutor_hooks.Filters.MOUNTED_DIRECTORIES.add_item(("openedx", f"^{MOUNT_NAME}$"))
+
+
+########################################
+# INITIALIZATION TASKS
+########################################
+
+# `tutor local|dev|k8s do init --limit=riseup_stripe` runs the LMS task only.
+for _service in ("lms",):
+    _task_path = str(
+        resources.files(PACKAGE)
+        / "templates"
+        / "riseup_stripe"
+        / "tasks"
+        / _service
+        / "init"
+    )
+    with open(_task_path, encoding="utf-8") as _task_file:
+        tutor_hooks.Filters.CLI_DO_INIT_TASKS.add_item((_service, _task_file.read()))
+
+
+########################################
+# PATCH LOADING
+########################################
+
+# One file per patch, named after the Tutor patch it fills. The mfe-* patches are
+# rendered by tutor-mfe only when that plugin is enabled: nothing to import here.
+for _path in sorted(glob(str(resources.files(PACKAGE) / "patches" / "*"))):
+    with open(_path, encoding="utf-8") as _patch_file:
+        tutor_hooks.Filters.ENV_PATCHES.add_item(
+            (os.path.basename(_path), _patch_file.read())
+        )
+
+
+########################################
+# CUSTOM JOBS (a.k.a. "do-commands")
+########################################
+
+_URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[^\s'\"{}\\`$]*)?")
+
+_RESTART = {
+    "local": "tutor local restart lms lms-worker",
+    "dev": "tutor dev restart lms lms-worker",
+    "k8s": "tutor k8s start",
+}
+
+
+def deployment_mode(ctx: t.Optional[click.Context]) -> str:
+    """Return "local", "dev" or "k8s": the Tutor command group that runs the job."""
+    while ctx is not None:
+        if ctx.info_name in _RESTART:
+            return ctx.info_name
+        ctx = ctx.parent
+    return "local"
+
+
+def webhook_job(
+    settings: t.Mapping[str, t.Any], mode: str, url: t.Optional[str]
+) -> tuple[str, str]:
+    """
+    Check what can be checked on the host, and return the (url, script) of the job.
+    """
+    if not url:
+        url = lms_root_url(settings, dev=mode == "dev") + WEBHOOK_PATH
+    if not _URL_PATTERN.fullmatch(url):
+        raise exceptions.TutorError(
+            f"Invalid webhook URL {url!r}: expected http(s)://host/path without"
+            " spaces, quotes or braces."
+        )
+    if not clean_value(settings, f"{PREFIX}SECRET_KEY"):
+        raise exceptions.TutorError(
+            "RISEUP_STRIPE_SECRET_KEY is empty. Set it first:\n"
+            "    tutor config save --set RISEUP_STRIPE_SECRET_KEY=sk_...\n"
+            "then run this command again."
+        )
+    command = "./manage.py lms riseup_stripe_register_webhook --url " + shlex.quote(url)
+    script = (
+        f"{command} || {{\n"
+        "    echo 'Stripe webhook registration failed (see the message above).' >&2\n"
+        "    echo 'The lms job needs outbound HTTPS access to api.stripe.com"
+        " (or to RISEUP_STRIPE_API_BASE) and a valid RISEUP_STRIPE_SECRET_KEY.' >&2\n"
+        "    exit 1\n"
+        "}"
+    )
+    return url, script
+
+
+@click.command(name="riseup-stripe-webhook")
+@click.option(
+    "--url",
+    help=(
+        "Public URL of the webhook endpoint. Default: the LMS host followed by"
+        f" {WEBHOOK_PATH}"
+    ),
+)
+def register_webhook(url: t.Optional[str]) -> t.Iterator[tuple[str, str]]:
+    """
+    Create or update the Stripe webhook endpoint of this LMS.
+
+    The endpoint is subscribed to the events riseup-stripe-plugin handles
+    (checkout.session.*, invoice.finalized, invoice.paid, charge.refunded,
+    credit_note.created, charge.dispute.*) with RISEUP_STRIPE_API_VERSION. The job
+    runs in the lms container, needs outbound access to Stripe, and prints the
+    endpoint's signing secret: store it in RISEUP_STRIPE_WEBHOOK_SECRET.
+    """
+    ctx = click.get_current_context()
+    mode = deployment_mode(ctx)
+    root = getattr(ctx.obj, "root", None)
+    if not isinstance(root, str):
+        raise exceptions.TutorError("Could not find the Tutor project root")
+    settings = tutor_config.load(root)
+    url, script = webhook_job(settings, mode, url)
+    if not url.startswith("https://"):
+        fmt.echo_alert(
+            f"{url} is not HTTPS: Stripe delivers live-mode events to HTTPS"
+            " endpoints only, and Stripe must be able to reach this address."
+        )
+    fmt.echo_info(f"Registering the Stripe webhook endpoint {url} ...")
+    yield ("lms", script)
+    # Reached only when the job succeeded.
+    fmt.echo_info(
+        "Store the signing secret printed above (whsec_...), then reload the LMS:\n"
+        "    tutor config save --set RISEUP_STRIPE_WEBHOOK_SECRET=whsec_...\n"
+        f"    {_RESTART[mode]}"
+    )
+
+
+tutor_hooks.Filters.CLI_DO_COMMANDS.add_item(register_webhook)
