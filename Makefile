@@ -36,7 +36,7 @@ compile-messages: $(VENV)/.installed
 	cd riseup_stripe_plugin && ../$(VENV)/bin/django-admin compilemessages
 
 benchmark: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest benchmarks -p no:cacheprovider --benchmark-only
+	$(VENV)/bin/python -m pytest benchmarks --benchmark-only -o testpaths=benchmarks
 
 clean:
 	rm -rf $(VENV) .venv-compat sandbox.sqlite3 build dist *.egg-info

@@ -263,7 +263,7 @@ def create_session_invoice(session, amounts, charge):
         "amount_tax_display": rendering.get("amount_tax_display"),
         "pdf": {"page_size": "auto"},
         "template": rendering.get("template"),
-        "template_version": rendering.get("template_version"),
+        "template_version": None,
     }
     invoice.number = customer._next_invoice_number()
     invoice.status = "paid"

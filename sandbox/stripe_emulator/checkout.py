@@ -54,7 +54,6 @@ LINE_ITEM = Obj(
     ),
     quantity=Int(1),
     tax_rates=ListOf(Str(), max_items=5),
-    dynamic_tax_rates=ListOf(Str()),
     adjustable_quantity=Obj(enabled=Required(Bool()), maximum=Int(1), minimum=Int(0)),
     metadata=Metadata(),
 )
@@ -64,14 +63,13 @@ INVOICE_DATA = Obj(
     footer=Str(5000),
     custom_fields=ListOf(Obj(name=Required(Str(40)), value=Required(Str(140))), max_items=4),
     description=Str(1500),
-    rendering_options=Obj(amount_tax_display=Enum("exclude_tax", "include_inclusive_tax"), template=Str(),
-                          template_version=Int()),
+    rendering_options=Obj(amount_tax_display=Enum("exclude_tax", "include_inclusive_tax"), template=Str()),
     account_tax_ids=ListOf(Str()),
     issuer=Obj(type=Required(Enum("account", "self")), account=Str()),
 )
 
 CREATE_FIELDS = {
-    "mode": Required(Enum("payment", "setup", "subscription")),
+    "mode": Enum("payment", "setup", "subscription"),
     "line_items": ListOf(LINE_ITEM, max_items=100),
     "customer": Id("cus_"),
     "customer_email": Str(800),
@@ -96,7 +94,7 @@ CREATE_FIELDS = {
     ),
     "automatic_tax": Obj(enabled=Required(Bool()), liability=Obj(type=Required(Enum("account", "self")),
                                                                  account=Str())),
-    "payment_method_types": ListOf(Str()),
+    "allowed_payment_method_types": ListOf(Str()),
     "customer_update": Obj(address=Enum("auto", "never"), name=Enum("auto", "never"),
                            shipping=Enum("auto", "never")),
     "billing_address_collection": Enum("auto", "required"),
@@ -106,7 +104,7 @@ CREATE_FIELDS = {
     "tax_id_collection": Obj(enabled=Required(Bool()), required=Enum("if_supported", "never")),
     "phone_number_collection": Obj(enabled=Required(Bool())),
     "currency": Str(3),
-    "ui_mode": Enum("hosted", "hosted_page"),
+    "ui_mode": Enum("hosted_page", "embedded_page", "elements", "form"),
 }
 
 NULL_ADDRESS = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
@@ -170,7 +168,7 @@ class CheckoutSession(EmuObject):
         "subscription": None,
         "success_url": None,
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted",
+        "ui_mode": "hosted_page",
         "url": None,
         "wallet_options": None,
     }
@@ -217,7 +215,7 @@ class CheckoutSession(EmuObject):
             "provider": "stripe" if automatic else None,
             "status": "complete" if automatic else None,
         }
-        self.payment_method_types = params.get("payment_method_types") or ["card"]
+        self.payment_method_types = params.get("allowed_payment_method_types") or ["card"]
         self.billing_address_collection = params.get("billing_address_collection")
         consent = params.get("consent_collection")
         self.consent_collection = None if consent is None else {
@@ -325,7 +323,6 @@ def invoice_creation_shape(value):
             "rendering_options": {
                 "amount_tax_display": rendering.get("amount_tax_display"),
                 "template": rendering.get("template"),
-                "template_version": rendering.get("template_version"),
             } if rendering else None,
         },
     }
@@ -334,8 +331,10 @@ def invoice_creation_shape(value):
 def validate_create(params):
     """Stripe's cross-parameter rules; stores resolved lines on ``params``."""
     now = state.now()
-    if params["mode"] != "payment":
+    if params.get("mode", "payment") != "payment":
         raise invalid("The Stripe emulator only supports mode=payment.", param="mode")
+    if params.get("ui_mode", "hosted_page") != "hosted_page":
+        raise invalid("The Stripe emulator only supports ui_mode=hosted_page.", param="ui_mode")
     if params.get("customer") and params.get("customer_email"):
         raise invalid("You may only specify one of these parameters: customer, customer_email.",
                       param="customer_email")
@@ -377,9 +376,6 @@ def validate_create(params):
         if price.type != "one_time":
             raise invalid("You must use mode=subscription for recurring prices.", param=f"{path}[price]")
         tax_rates = item.get("tax_rates") or []
-        if item.get("dynamic_tax_rates"):
-            raise invalid("dynamic_tax_rates are not supported by the Stripe emulator.",
-                          param=f"{path}[dynamic_tax_rates]")
         if tax_rates and automatic:
             raise invalid("You cannot set tax_rates when automatic_tax is enabled.",
                           param=f"{path}[tax_rates]")

@@ -125,6 +125,9 @@ class Product(EmuObject):
         before = obj._export()
         if params.get("default_price"):
             require("price", params["default_price"], "default_price")
+        for name in ("images", "marketing_features"):
+            if name in params and params[name] is None:
+                params[name] = []  # "" unsets a list: it becomes empty
         set_fields(obj, params, cls._update_fields)
         obj.updated = state.now()
         updated(obj, before, "product.updated")
