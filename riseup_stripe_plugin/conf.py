@@ -44,11 +44,86 @@ DEFAULTS = {
 SECRET_SETTINGS = ("RISEUP_STRIPE_SECRET_KEY", "RISEUP_STRIPE_WEBHOOK_SECRET")
 
 
+#: Settings an administrator may also enter in the admin, and the model field holding each.
+ADMIN_FIELDS = {
+    "RISEUP_STRIPE_ENABLED": "enabled",
+    "RISEUP_STRIPE_PUBLISHABLE_KEY": "publishable_key",
+    "RISEUP_STRIPE_SECRET_KEY": "secret_key",
+    "RISEUP_STRIPE_WEBHOOK_SECRET": "webhook_secret",
+    "RISEUP_STRIPE_API_VERSION": "api_version",
+    "RISEUP_STRIPE_DEFAULT_CURRENCY": "default_currency",
+    "RISEUP_STRIPE_TAX_MODE": "tax_mode",
+    "RISEUP_STRIPE_TAX_RATE_ID": "tax_rate_id",
+    "RISEUP_STRIPE_INVOICE_FOOTER": "invoice_footer",
+    "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES": "checkout_lifetime_minutes",
+}
+
+CACHE_KEY = "riseup_stripe_plugin:payment_configuration:v1"
+CACHE_SECONDS = 300
+
+
+def set_in_django_settings(name: str) -> bool:
+    """Whether the operator set this value in Django settings (it then wins over the admin)."""
+    return hasattr(settings, name)
+
+
 def get(name: str):
-    """Return one plugin setting, falling back to its documented default."""
+    """Return one plugin setting: Django settings, else the admin's value, else the default."""
     if name not in DEFAULTS:
         raise KeyError(f"Unknown plugin setting {name}")
-    return getattr(settings, name, DEFAULTS[name])
+    if set_in_django_settings(name):
+        return getattr(settings, name)
+    field = ADMIN_FIELDS.get(name)
+    if field:
+        value = admin_values().get(field)
+        if value not in (None, ""):
+            return value
+    return DEFAULTS[name]
+
+
+def admin_values() -> dict:
+    """The values entered in the admin (secrets decrypted), cached across requests and replicas."""
+    from django.core.cache import cache
+
+    values = cache.get(CACHE_KEY)
+    if values is None:
+        values = _read_admin_values()
+        cache.set(CACHE_KEY, values, CACHE_SECONDS)
+    return values
+
+
+def _read_admin_values() -> dict:
+    from django.db import DatabaseError
+
+    from .models import PaymentConfiguration
+    from .secrets_store import decrypt
+
+    try:
+        row = PaymentConfiguration.objects.order_by("pk").first()
+    except DatabaseError:  # tables not migrated yet (first deploy, management commands)
+        return {}
+    if row is None:
+        return {}
+    return {
+        "enabled": row.enabled,
+        "publishable_key": row.publishable_key,
+        "secret_key": decrypt(row.secret_key_encrypted),
+        "webhook_secret": decrypt(row.webhook_secret_encrypted),
+        "api_version": row.api_version,
+        "default_currency": row.default_currency,
+        "tax_mode": row.tax_mode,
+        "tax_rate_id": row.tax_rate_id,
+        "invoice_footer": row.invoice_footer,
+        "invoice_custom_fields": row.invoice_custom_fields or [],
+        "checkout_lifetime_minutes": row.checkout_lifetime_minutes,
+    }
+
+
+def forget_admin_values() -> None:
+    """Drop the cached admin values (called when the payment settings are saved)."""
+    from django.core.cache import cache
+
+    cache.delete(CACHE_KEY)
 
 
 def mask_secret(value: str | None) -> str:
@@ -73,6 +148,7 @@ class StripeSettings:
     tax_rate_id: str
     checkout_lifetime_minutes: int
     invoice_footer: str
+    invoice_custom_fields: tuple
     network_retries: int
     timeout_seconds: int
     webhook_tolerance_seconds: int
@@ -105,6 +181,10 @@ def stripe_settings() -> StripeSettings:
         tax_rate_id=get("RISEUP_STRIPE_TAX_RATE_ID") or "",
         checkout_lifetime_minutes=int(get("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES")),
         invoice_footer=get("RISEUP_STRIPE_INVOICE_FOOTER") or "",
+        invoice_custom_fields=tuple(
+            (str(f.get("name", ""))[:40], str(f.get("value", ""))[:140])
+            for f in admin_values().get("invoice_custom_fields", [])[:4] if isinstance(f, dict)
+        ),
         network_retries=int(get("RISEUP_STRIPE_NETWORK_RETRIES")),
         timeout_seconds=int(get("RISEUP_STRIPE_TIMEOUT_SECONDS")),
         webhook_tolerance_seconds=int(get("RISEUP_STRIPE_WEBHOOK_TOLERANCE_SECONDS")),

@@ -142,6 +142,8 @@ class Order(models.Model):
     open_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
     access_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
     flag_reason = models.TextField(blank=True, default="")
+    dispute_id = models.CharField(max_length=255, blank=True, default="")
+    dispute_status = models.CharField(max_length=64, blank=True, default="")
     last_error = models.TextField(blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
@@ -158,6 +160,12 @@ class Order(models.Model):
     def __str__(self):
         return f"{self.uuid} ({self.state})"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            for name, value in self.slots_for(self.state).items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
+
     @property
     def amount_money(self) -> money.Money:
         return money.Money(int(self.amount), self.currency)
@@ -170,12 +178,6 @@ class Order(models.Model):
             "open_slot": self.slot_value() if state in OPEN_STATES else None,
             "access_slot": self.slot_value() if state in ACCESS_STATES else None,
         }
-
-    def save(self, *args, **kwargs):
-        if self._state.adding:
-            for name, value in self.slots_for(self.state).items():
-                setattr(self, name, value)
-        super().save(*args, **kwargs)
 
     def transition(self, target: str, **changes) -> None:
         """
@@ -238,6 +240,10 @@ class Invoice(models.Model):
     total = models.BigIntegerField(default=0)
     amount_paid = models.BigIntegerField(default=0)
     amount_refunded = models.BigIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    cancellation_reason = models.TextField(blank=True, default="")
     customer_email = models.CharField(max_length=254, blank=True, default="")
     customer_name = models.CharField(max_length=255, blank=True, default="")
     hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="")
@@ -288,3 +294,118 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class TaxMode(models.TextChoices):
+    NONE = "none", _("No tax collected")
+    FIXED_RATE = "fixed_rate", _("Prices tax included, with a fixed inclusive tax rate")
+    STRIPE_TAX = "stripe_tax", _("Prices tax included, tax computed by Stripe Tax")
+
+
+class PaymentConfiguration(models.Model):
+    """
+    The payment method settings an administrator enters ("Settings › Catalogs › Payment methods").
+
+    One row. Values given as Django settings (for instance by Tutor) take
+    precedence over these. Secrets are stored encrypted with a key derived
+    from the platform's ``SECRET_KEY`` and are never shown back.
+
+    .. no_pii:
+    """
+
+    enabled = models.BooleanField(default=False, verbose_name=_("Enable the payment method"))
+    publishable_key = models.CharField(max_length=255, blank=True, default="", verbose_name=_("publishable key"))
+    secret_key_encrypted = models.TextField(blank=True, default="", editable=False)
+    webhook_secret_encrypted = models.TextField(blank=True, default="", editable=False)
+    api_version = models.CharField(max_length=64, blank=True, default="", verbose_name=_("API version"))
+    default_currency = models.CharField(max_length=3, blank=True, default="", verbose_name=_("default currency"))
+    tax_mode = models.CharField(max_length=16, choices=TaxMode.choices, blank=True, default="",
+                                verbose_name=_("tax mode"))
+    tax_rate_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("tax rate id"))
+    invoice_footer = models.TextField(blank=True, default="", verbose_name=_("invoice footer"))
+    invoice_custom_fields = models.JSONField(
+        blank=True, default=list, verbose_name=_("invoice custom fields"),
+        help_text=_('Up to 4 {"name": ..., "value": ...} pairs printed on every invoice.'),
+    )
+    checkout_lifetime_minutes = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("checkout session lifetime (minutes)"),
+    )
+    modified = models.DateTimeField(auto_now=True)
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+
+    class Meta:
+        verbose_name = _("payment settings")
+        verbose_name_plural = _("payment settings")
+
+    def __str__(self):
+        return str(_("Payment settings"))
+
+
+class CreditNote(models.Model):
+    """
+    A Stripe credit note (facture d'avoir) correcting a paid invoice, with its refund.
+
+    .. no_pii:
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Cancelled by an administrator")
+        STRIPE = "stripe", _("Made in Stripe")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    stripe_credit_note_id = models.CharField(max_length=255, unique=True)
+    number = models.CharField(max_length=255, blank=True, default="")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    refund_id = models.CharField(max_length=255, blank=True, default="")
+    reason = models.CharField(max_length=64, blank=True, default="")
+    memo = models.TextField(blank=True, default="")
+    pdf_url = models.URLField(max_length=2000, blank=True, default="")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.number or self.stripe_credit_note_id
+
+
+class BackOfficeEnrollment(models.Model):
+    """
+    An enrollment into a paid course made without payment by someone allowed to (never billed).
+
+    .. pii: who enrolled whom, and when.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    class Path(models.TextChoices):
+        STAFF = "staff", _("Staff or instructor (dashboard, API, bulk enroll, support)")
+        ADMIN_ACTION = "admin_action", _("Plugin admin: enroll without payment")
+        INVITATION = "invitation", _("Invitation by staff, honoured at registration")
+        NO_REQUEST = "no_request", _("Management command or task")
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    path = models.CharField(max_length=32, choices=Path.choices)
+    request_path = models.CharField(max_length=500, blank=True, default="")
+    mode = models.CharField(max_length=100, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("back-office enrollment")
+        verbose_name_plural = _("back-office enrollments")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["learner", "course_key"], name="riseup_backoffice_learner")]
+
+    def __str__(self):
+        return f"{self.learner_id} → {self.course_key} ({self.path})"

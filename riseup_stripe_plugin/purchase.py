@@ -164,6 +164,8 @@ def session_params(order: Order, course, customer_id: str, *, success_url: str, 
     invoice_data = {"metadata": metadata, "description": course.display_name[:500]}
     if cfg.invoice_footer:
         invoice_data["footer"] = cfg.invoice_footer[:5000]
+    if cfg.invoice_custom_fields:
+        invoice_data["custom_fields"] = [{"name": n, "value": v} for n, v in cfg.invoice_custom_fields]
     params = {
         "mode": "payment",
         "line_items": [line_item],

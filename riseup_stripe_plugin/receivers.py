@@ -1,1 +1,13 @@
-"""Receivers the plugin connects when the app is ready (none needed at the moment)."""
+"""Signal receivers the plugin connects when its app is ready."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import conf
+from .models import PaymentConfiguration
+
+
+@receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
+def payment_configuration_changed(**kwargs):
+    """Every LMS and Studio process re-reads the payment settings once they change."""
+    conf.forget_admin_values()

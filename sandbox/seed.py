@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 
-from riseup_stripe_plugin.models import CourseOffer
+from riseup_stripe_plugin.models import CourseOffer, PaymentConfiguration
 from sandbox.platform.models import Course, CourseAccessRole
 
 USERS = [
@@ -30,6 +30,7 @@ PROMOTION_CODES = [
 
 
 def seed_platform():
+    PaymentConfiguration.objects.update_or_create(pk=1, defaults={"enabled": True, "default_currency": "eur"})
     User = get_user_model()
     for username, password, role in USERS:
         user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})

@@ -22,6 +22,16 @@ def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> s
     return f"t={timestamp},v1={mac}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_payment_configuration_cache():
+    """Admin-entered payment settings are cached; each test starts from the database."""
+    from riseup_stripe_plugin import conf
+
+    conf.forget_admin_values()
+    yield
+    conf.forget_admin_values()
+
+
 @pytest.fixture
 def signed_post(client, settings):
     """POST a JSON body to the webhook endpoint with a valid (or given) signature."""

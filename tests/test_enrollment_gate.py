@@ -95,8 +95,8 @@ def test_staff_of_another_course_cannot_enroll_into_a_paid_course():
     course, _ = factories.paid_course()
     other = factories.course()
     factories.role(other_instructor, other, "instructor")
-    from django.test import RequestFactory
     from crum import impersonate, set_current_request
+    from django.test import RequestFactory
 
     request = RequestFactory().post("/")
     request.user = other_instructor

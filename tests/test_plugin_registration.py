@@ -5,6 +5,7 @@ import pathlib
 import re
 import types
 
+import pytest
 from django.core import checks
 from django.test import override_settings
 from edx_django_utils.plugins import get_plugin_apps, get_plugin_url_patterns
@@ -91,32 +92,49 @@ def test_no_global_stripe_api_key_anywhere():
         assert not assignment.search(path.read_text()), path
 
 
+@pytest.fixture
+def _db(db):
+    return db
+
+
 def _errors():
     return {e.id for e in checks.run_checks() if e.id and e.id.startswith("riseup_stripe")}
 
 
-def test_checks_pass_with_the_sandbox_configuration():
+def test_checks_pass_with_the_sandbox_configuration(_db):
     assert _errors() == set()
 
 
 @override_settings(RISEUP_STRIPE_ENABLED=True, RISEUP_STRIPE_SECRET_KEY="", RISEUP_STRIPE_WEBHOOK_SECRET="")
-def test_checks_report_missing_secrets():
+def test_checks_report_missing_secrets(_db):
     assert {"riseup_stripe.E001", "riseup_stripe.E003"} <= _errors()
 
 
 @override_settings(RISEUP_STRIPE_ENABLED=True, RISEUP_STRIPE_SECRET_KEY="pk_live_oops",
                    RISEUP_STRIPE_WEBHOOK_SECRET="secret", RISEUP_STRIPE_API_VERSION="latest")
-def test_checks_report_malformed_values():
+def test_checks_report_malformed_values(_db):
     assert {"riseup_stripe.E002", "riseup_stripe.E004", "riseup_stripe.E005"} <= _errors()
 
 
 @override_settings(RISEUP_STRIPE_ENABLED=False, RISEUP_STRIPE_SECRET_KEY="")
-def test_checks_are_quiet_when_payment_is_off():
+def test_checks_are_quiet_when_payment_is_off(_db):
     assert _errors() == set()
 
 
-@override_settings(RISEUP_STRIPE_SECRET_KEY="sk_test_abcdefghijklmnop1234", RISEUP_STRIPE_WEBHOOK_SECRET="whsec_zyxwvut9876")
-def test_settings_never_print_secrets():
+@override_settings(RISEUP_STRIPE_SECRET_KEY="sk_test_abcdefghijklmnop1234",
+                   RISEUP_STRIPE_WEBHOOK_SECRET="whsec_zyxwvut9876")
+def test_settings_never_print_secrets(_db):
     text = repr(conf.stripe_settings()) + str(conf.stripe_settings())
     assert "abcdefghijklmnop" not in text and "zyxwvut" not in text
     assert "…1234" in text
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "riseup_stripe_plugin", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()

@@ -37,6 +37,9 @@ class CourseEnrollment(models.Model):
     class Meta:
         unique_together = [("user", "course_id")]
 
+    def __str__(self):
+        return f"{self.user_id} in {self.course_id}"
+
 
 class CourseAccessRole(models.Model):
     """Like the platform's CourseAccessRole: instructor, staff... per course."""
@@ -44,6 +47,9 @@ class CourseAccessRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     course_id = CourseKeyField(max_length=255, db_index=True)
     role = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.user_id} {self.role} of {self.course_id}"
 
 
 class CourseEnrollmentAllowed(models.Model):
@@ -53,3 +59,6 @@ class CourseEnrollmentAllowed(models.Model):
     course_id = CourseKeyField(max_length=255, db_index=True)
     auto_enroll = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"{self.email} invited to {self.course_id}"

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import django
-
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,12 +94,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"riseup_stripe_plugin": {"handlers": ["console"], "level": os.environ.get("SANDBOX_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "riseup_stripe_plugin": {"handlers": ["console"], "level": os.environ.get("SANDBOX_LOG_LEVEL", "INFO")},
+    },
 }
 
-# The plugin, configured for the stand-in platform and the Stripe emulator.
+# The plugin, configured for the stand-in platform and the Stripe emulator. Keys come from settings
+# (as Tutor provides them); whether payment is on is left to the admin page (the demo seeds it).
 RISEUP_STRIPE_PLATFORM_BACKEND = "sandbox.platform.backend"
-RISEUP_STRIPE_ENABLED = True
 RISEUP_STRIPE_SECRET_KEY = os.environ.get("RISEUP_STRIPE_SECRET_KEY", "sk_test_emulator_0000000000000000")
 RISEUP_STRIPE_PUBLISHABLE_KEY = os.environ.get("RISEUP_STRIPE_PUBLISHABLE_KEY", "pk_test_emulator_000000000000")
 RISEUP_STRIPE_WEBHOOK_SECRET = os.environ.get("RISEUP_STRIPE_WEBHOOK_SECRET", "whsec_sandbox_0000000000000000")

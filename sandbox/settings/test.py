@@ -14,5 +14,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RISEUP_STRIPE_API_BASE = None  # the tests point it at their own emulator
+RISEUP_STRIPE_ENABLED = True
 
 add_plugins(__name__, "lms.djangoapp", "test")

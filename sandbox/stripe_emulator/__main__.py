@@ -9,8 +9,9 @@ import sys
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sandbox.stripe_emulator",
-                                     description="Stripe emulator (test mode) on 127.0.0.1.")
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.stripe_emulator", description="Stripe emulator (test mode) on 127.0.0.1."
+    )
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 (default) lets the OS choose")
     parser.add_argument("--port-file", help="write the bound port number to this file")
     parser.add_argument("--webhook-url", help="send every event to this URL")
@@ -22,16 +23,21 @@ def parse_args(argv=None):
     return args
 
 
+def write_port_file(path, port):
+    """Write atomically: a reader polling for the file never sees it half written."""
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        handle.write(str(port))
+    os.replace(temporary, path)
+
+
 async def serve(args):
     from .app import start
 
     runner, port = await start(args.port, args.webhook_url, args.webhook_secret)
     print(f"Stripe emulator listening on http://127.0.0.1:{port}", flush=True)
     if args.port_file:
-        temporary = args.port_file + ".tmp"
-        with open(temporary, "w") as handle:
-            handle.write(str(port))
-        os.replace(temporary, args.port_file)
+        write_port_file(args.port_file, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -44,8 +50,11 @@ async def serve(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     if args.verbose:
         logging.getLogger("aiohttp.access").setLevel(logging.INFO)
     asyncio.run(serve(args))

@@ -79,7 +79,6 @@ STOCK_CLASSES = (
 )
 
 
-
 def _as_coroutine(helper):
     """localstripe's helpers return plain functions for GET/DELETE: wrap them."""
 
@@ -107,19 +106,19 @@ unflatten_data = ls_server.unflatten_data
 StockEvent = ls_resources.Event
 
 __all__ = [
+    "STOCK_CLASSES",
+    "StockEvent",
     "StripeObject",
     "UserError",
-    "extra_apis",
-    "store",
-    "install",
-    "STOCK_CLASSES",
     "api_create",
+    "api_delete",
+    "api_extra",
+    "api_list_all",
     "api_retrieve",
     "api_update",
-    "api_delete",
-    "api_list_all",
-    "api_extra",
+    "extra_apis",
     "get_post_data",
+    "install",
+    "store",
     "unflatten_data",
-    "StockEvent",
 ]

@@ -26,15 +26,31 @@ from .billing import (
     void_credit_note,
     void_invoice,
 )
-from .checkout import CheckoutSession, expire_due_sessions, expire_session, list_line_items
+from .checkout import (
+    CheckoutSession,
+    expire_due_sessions,
+    expire_session,
+    list_line_items,
+)
 from .idempotency import idempotency_middleware
-from .middleware import auth_middleware, error_middleware, fault_middleware, request_log_middleware
+from .middleware import (
+    auth_middleware,
+    error_middleware,
+    fault_middleware,
+    request_log_middleware,
+)
 from .pages import add_routes as add_page_routes
 from .params import check
 from .payments import Charge, Dispute, PaymentIntent, Refund, close_dispute_by_merchant
 from .resources import Coupon, Customer, Price, Product, PromotionCode, TaxRate, account
 from .testing import add_routes as add_test_routes
-from .webhooks import Event, WebhookEndpoint, dispatcher, register_config_endpoint, schedule_webhook
+from .webhooks import (
+    Event,
+    WebhookEndpoint,
+    dispatcher,
+    register_config_endpoint,
+    schedule_webhook,
+)
 
 logger = logging.getLogger("stripe_emulator")
 
@@ -131,13 +147,15 @@ async def _background(app):
 def build_app():
     """A fresh aiohttp application serving the emulator."""
     ls.install(schedule_webhook)
-    app = web.Application(middlewares=[
-        request_log_middleware,
-        error_middleware,
-        fault_middleware,
-        auth_middleware,
-        idempotency_middleware,
-    ])
+    app = web.Application(
+        middlewares=[
+            request_log_middleware,
+            error_middleware,
+            fault_middleware,
+            auth_middleware,
+            idempotency_middleware,
+        ]
+    )
     add_test_routes(app.router)
     add_page_routes(app.router)
     add_api_routes(app.router)

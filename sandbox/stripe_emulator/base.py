@@ -12,6 +12,7 @@ newest first and page like Stripe.
 import copy
 import random
 import string
+from typing import ClassVar
 
 from . import state
 from ._localstripe import StripeObject, store
@@ -126,13 +127,13 @@ class EmuObject(StripeObject):
     object = None
     _id_prefix = None
     #: Every key Stripe returns for this object, with its value when unset.
-    _defaults = {}
+    _defaults: ClassVar[dict] = {}
     #: Attributes never exported (localstripe leftovers or internal).
     _hidden = frozenset()
     #: Extra fields produced only on ``expand`` (e.g. a session's line_items).
-    _expand_extra = {}
+    _expand_extra: ClassVar[dict] = {}
     #: Parameters accepted by the list route, besides limit/starting_after.
-    _list_fields = {}
+    _list_fields: ClassVar[dict] = {}
 
     def __init__(self, id=None):
         super().__init__(id or (self._id_prefix + random_id()))
@@ -214,7 +215,7 @@ class ListResult:
         if after:
             if after not in ids:
                 raise not_found("object", after, param="starting_after")
-            items = items[ids.index(after) + 1:]
+            items = items[ids.index(after) + 1 :]
             self.items, self.has_more = items[:limit], len(items) > limit
         elif before:
             if before not in ids:
@@ -226,7 +227,7 @@ class ListResult:
 
     def _export(self, expand=None):
         expand = check_expand(expand)
-        item_expand = [path[len("data."):] for path in expand if path.startswith("data.")]
+        item_expand = [path[len("data.") :] for path in expand if path.startswith("data.")]
         return {
             "object": "list",
             "url": self.url,
@@ -238,7 +239,8 @@ class ListResult:
 def list_object(url, items):
     """A small embedded list (``lines``, ``refunds``) exported inline."""
     exported = [
-        item._export() if isinstance(item, StripeObject)
+        item._export()
+        if isinstance(item, StripeObject)
         else {key: export_value(value) for key, value in item.items() if not key.startswith("_")}
         for item in items
     ]

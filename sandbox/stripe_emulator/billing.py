@@ -9,27 +9,54 @@ that may refund the payment, as Stripe (and French invoicing law) requires.
 """
 
 from decimal import Decimal
+from typing import ClassVar
 
 from localstripe import resources as ls_resources
 
 from . import state
 from ._localstripe import store
-from .base import EmuObject, clean_metadata, list_object, merge_metadata, random_id, require
+from .base import (
+    EmuObject,
+    clean_metadata,
+    list_object,
+    merge_metadata,
+    random_id,
+    require,
+)
 from .errors import invalid
 from .money import rounded, split_proportionally
-from .params import Created, Enum, Int, LIST_PARAMS, ListOf, Metadata, Obj, Required, Str, check, created_matches
+from .params import (
+    LIST_PARAMS,
+    Created,
+    Enum,
+    Int,
+    ListOf,
+    Metadata,
+    Obj,
+    Required,
+    Str,
+    check,
+    created_matches,
+)
 from .payments import Refund
 from .resources import Customer, Discount
 from .webhooks import emit
 
-ADDRESS_NULL = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
+ADDRESS_NULL = {
+    "city": None,
+    "country": None,
+    "line1": None,
+    "line2": None,
+    "postal_code": None,
+    "state": None,
+}
 
 
 class Invoice(EmuObject):
     object = "invoice"
     _id_prefix = "in_"
     _hidden = frozenset({"_lines"})
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "account_country": state.ACCOUNT_COUNTRY,
         "account_name": state.MERCHANT_NAME,
         "account_tax_ids": None,
@@ -42,8 +69,13 @@ class Invoice(EmuObject):
         "attempt_count": 0,
         "attempted": False,
         "auto_advance": False,
-        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None, "provider": None,
-                          "status": None},
+        "automatic_tax": {
+            "disabled_reason": None,
+            "enabled": False,
+            "liability": None,
+            "provider": None,
+            "status": None,
+        },
         "automatically_finalizes_at": None,
         "billing_reason": "manual",
         "collection_method": "charge_automatically",
@@ -80,8 +112,11 @@ class Invoice(EmuObject):
         "number": None,
         "on_behalf_of": None,
         "parent": None,
-        "payment_settings": {"default_mandate": None, "payment_method_options": None,
-                             "payment_method_types": None},
+        "payment_settings": {
+            "default_mandate": None,
+            "payment_method_options": None,
+            "payment_method_types": None,
+        },
         "period_end": None,
         "period_start": None,
         "post_payment_credit_notes_amount": 0,
@@ -93,8 +128,12 @@ class Invoice(EmuObject):
         "starting_balance": 0,
         "statement_descriptor": None,
         "status": "draft",
-        "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None,
-                               "voided_at": None},
+        "status_transitions": {
+            "finalized_at": None,
+            "marked_uncollectible_at": None,
+            "paid_at": None,
+            "voided_at": None,
+        },
         "subscription": None,
         "subtotal": 0,
         "subtotal_excluding_tax": 0,
@@ -106,8 +145,8 @@ class Invoice(EmuObject):
         "total_taxes": [],
         "webhooks_delivered_at": None,
     }
-    _update_fields = {"metadata": Metadata()}
-    _list_fields = {
+    _update_fields: ClassVar[dict] = {"metadata": Metadata()}
+    _list_fields: ClassVar[dict] = {
         "customer": Str(),
         "status": Enum("draft", "open", "paid", "uncollectible", "void"),
         "subscription": Str(),
@@ -210,8 +249,9 @@ def create_session_invoice(session, amounts, charge):
     invoice.customer_name = session.customer_details["name"] or customer.name
     discount = None
     if amounts["coupon"] is not None:
-        discount = Discount(amounts["coupon"].id, session._discount.get("promotion_code"), customer.id,
-                            session.id)
+        discount = Discount(
+            amounts["coupon"].id, session._discount.get("promotion_code"), customer.id, session.id
+        )
         discount.invoice = invoice.id
         invoice.discounts = [discount.id]
     lines, totals = [], {}
@@ -220,14 +260,17 @@ def create_session_invoice(session, amounts, charge):
         lines.append(line)
         for tax in item["taxes"]:
             key = tax["rate"].id
-            entry = totals.setdefault(key, {
-                "amount": 0,
-                "tax_behavior": "inclusive" if tax["rate"].inclusive else "exclusive",
-                "tax_rate_details": {"tax_rate": tax["rate"].id},
-                "taxability_reason": tax["taxability_reason"],
-                "taxable_amount": 0,
-                "type": "tax_rate_details",
-            })
+            entry = totals.setdefault(
+                key,
+                {
+                    "amount": 0,
+                    "tax_behavior": "inclusive" if tax["rate"].inclusive else "exclusive",
+                    "tax_rate_details": {"tax_rate": tax["rate"].id},
+                    "taxability_reason": tax["taxability_reason"],
+                    "taxable_amount": 0,
+                    "type": "tax_rate_details",
+                },
+            )
             entry["amount"] += tax["amount"]
             entry["taxable_amount"] += tax["taxable_amount"]
     invoice._lines = lines
@@ -267,8 +310,12 @@ def create_session_invoice(session, amounts, charge):
     }
     invoice.number = customer._next_invoice_number()
     invoice.status = "paid"
-    invoice.status_transitions = {"finalized_at": now, "marked_uncollectible_at": None, "paid_at": now,
-                                  "voided_at": None}
+    invoice.status_transitions = {
+        "finalized_at": now,
+        "marked_uncollectible_at": None,
+        "paid_at": now,
+        "voided_at": None,
+    }
     invoice.effective_at = now
     invoice.period_start = invoice.period_end = now
     invoice.webhooks_delivered_at = now
@@ -295,8 +342,12 @@ def invoice_line(invoice, item, discount):
         "metadata": dict(item["line"].get("metadata") or {}),
         "parent": {
             "type": "invoice_item_details",
-            "invoice_item_details": {"invoice_item": "ii_" + random_id(24), "proration": False,
-                                     "proration_details": {"credited_items": None}, "subscription": None},
+            "invoice_item_details": {
+                "invoice_item": "ii_" + random_id(24),
+                "proration": False,
+                "proration_details": {"credited_items": None},
+                "subscription": None,
+            },
             "subscription_item_details": None,
         },
         "period": {"end": invoice.created, "start": invoice.created},
@@ -330,7 +381,7 @@ class InvoicePayment(EmuObject):
 
     object = "invoice_payment"
     _id_prefix = "inpay_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount_paid": None,
         "amount_requested": 0,
         "currency": None,
@@ -340,10 +391,13 @@ class InvoicePayment(EmuObject):
         "status": "open",
         "status_transitions": {"canceled_at": None, "paid_at": None},
     }
-    _list_fields = {
+    _list_fields: ClassVar[dict] = {
         "invoice": Str(),
-        "payment": Obj(type=Required(Enum("payment_intent", "payment_record")), payment_intent=Str(),
-                       payment_record=Str()),
+        "payment": Obj(
+            type=Required(Enum("payment_intent", "payment_record")),
+            payment_intent=Str(),
+            payment_record=Str(),
+        ),
         "status": Enum("canceled", "open", "paid"),
         "created": Created(),
     }
@@ -399,7 +453,7 @@ CREDIT_LINE = Obj(
 class CreditNote(EmuObject):
     object = "credit_note"
     _id_prefix = "cn_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount": 0,
         "amount_shipping": 0,
         "currency": None,
@@ -431,7 +485,7 @@ class CreditNote(EmuObject):
         "type": "post_payment",
         "voided_at": None,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "invoice": Required(Str()),
         "amount": Int(0),
         "refund_amount": Int(0),
@@ -445,8 +499,8 @@ class CreditNote(EmuObject):
         "effective_at": Int(),
         "email_type": Enum("credit_note", "none"),
     }
-    _update_fields = {"memo": Str(5000), "metadata": Metadata()}
-    _list_fields = {"invoice": Str(), "customer": Str(), "created": Created()}
+    _update_fields: ClassVar[dict] = {"memo": Str(5000), "metadata": Metadata()}
+    _list_fields: ClassVar[dict] = {"invoice": Str(), "customer": Str(), "created": Created()}
 
     def __init__(self, invoice, amount):
         super().__init__("cn_" + random_id(24))
@@ -495,25 +549,47 @@ def credit_lines(invoice, lines):
         if line["type"] == "invoice_line_item":
             source = by_id.get(line.get("invoice_line_item"))
             if source is None:
-                raise invalid(f"No such invoice line item: '{line.get('invoice_line_item')}'",
-                              param=f"{path}[invoice_line_item]", code="resource_missing")
+                raise invalid(
+                    f"No such invoice line item: '{line.get('invoice_line_item')}'",
+                    param=f"{path}[invoice_line_item]",
+                    code="resource_missing",
+                )
             quantity = quantity or source["quantity"]
             if quantity > source["quantity"]:
-                raise invalid("Credited quantity exceeds the invoice line quantity.", param=f"{path}[quantity]")
+                raise invalid(
+                    "Credited quantity exceeds the invoice line quantity.", param=f"{path}[quantity]"
+                )
             if line.get("amount") is not None:
                 amount = line["amount"]
             else:
                 amount = rounded(Decimal(source["_net_total"]) * quantity / source["quantity"])
-            result.append(credit_line(amount, source["description"], quantity, "invoice_line_item",
-                                      invoice_line_item=source["id"]))
+            result.append(
+                credit_line(
+                    amount,
+                    source["description"],
+                    quantity,
+                    "invoice_line_item",
+                    invoice_line_item=source["id"],
+                )
+            )
         else:
             if line.get("unit_amount") is None:
-                raise invalid(f"Missing required param: {path}[unit_amount].", param=f"{path}[unit_amount]",
-                              code="parameter_missing")
+                raise invalid(
+                    f"Missing required param: {path}[unit_amount].",
+                    param=f"{path}[unit_amount]",
+                    code="parameter_missing",
+                )
             quantity = quantity or 1
             amount = line["unit_amount"] * quantity
-            result.append(credit_line(amount, line.get("description") or "Credit", quantity, "custom_line_item",
-                                      unit_amount=line["unit_amount"]))
+            result.append(
+                credit_line(
+                    amount,
+                    line.get("description") or "Credit",
+                    quantity,
+                    "custom_line_item",
+                    unit_amount=line["unit_amount"],
+                )
+            )
         total += amount
     return result, total
 
@@ -559,8 +635,10 @@ def create_credit_note(**data):
     credit_amount = params.get("credit_amount") or 0
     out_of_band = params.get("out_of_band_amount") or 0
     allocated = (refund_amount or 0) + credit_amount + out_of_band + sum(amount for _, amount in linked)
-    allocation_given = any(params.get(name) is not None
-                           for name in ("refund_amount", "credit_amount", "out_of_band_amount", "refunds"))
+    allocation_given = any(
+        params.get(name) is not None
+        for name in ("refund_amount", "credit_amount", "out_of_band_amount", "refunds")
+    )
     if params.get("lines"):
         lines, amount = credit_lines(invoice, params["lines"])
         if params.get("amount") is not None and params["amount"] != amount:
@@ -570,13 +648,17 @@ def create_credit_note(**data):
     elif allocation_given:
         amount, lines = allocated, None
     else:
-        raise invalid("You must pass amount, lines, or refund_amount.", param="amount",
-                      code="parameter_missing")
+        raise invalid(
+            "You must pass amount, lines, or refund_amount.", param="amount", code="parameter_missing"
+        )
     remaining = invoice._creditable()
     if amount > remaining:
         raise invalid(
             f"The credit note amount ({amount}) exceeds the amount that can still be credited on invoice "
-            f"{invoice.number} ({remaining}).", param="amount", code="credit_note_amount_too_large")
+            f"{invoice.number} ({remaining}).",
+            param="amount",
+            code="credit_note_amount_too_large",
+        )
     if amount <= 0 and invoice.total > 0:
         raise invalid("The credit note amount must be greater than 0.", param="amount")
     charge = invoice_charge(invoice)
@@ -587,20 +669,34 @@ def create_credit_note(**data):
     if allocated != amount:
         raise invalid(
             "The sum of refund_amount, credit_amount, out_of_band_amount and refunds must equal the credit "
-            f"note amount ({allocated} != {amount}).", param="refund_amount")
+            f"note amount ({allocated} != {amount}).",
+            param="refund_amount",
+        )
     if refund_amount:
         if charge is None:
             raise invalid("This invoice was not paid by a charge: nothing to refund.", param="refund_amount")
         refundable = charge.amount - charge._amount_refunded()
         if refund_amount > refundable:
-            raise invalid(f"refund_amount ({refund_amount}) is greater than what can still be refunded on the "
-                          f"charge ({refundable}).", param="refund_amount", code="amount_too_large")
+            raise invalid(
+                f"refund_amount ({refund_amount}) is greater than what can still be refunded on the "
+                f"charge ({refundable}).",
+                param="refund_amount",
+                code="amount_too_large",
+            )
 
     note = CreditNote(invoice, amount)
     if lines is None:
         if amount == invoice.total and invoice.post_payment_credit_notes_amount == 0:
-            lines = [credit_line(line["_net_total"], line["description"], line["quantity"], "invoice_line_item",
-                                 invoice_line_item=line["id"]) for line in invoice._lines]
+            lines = [
+                credit_line(
+                    line["_net_total"],
+                    line["description"],
+                    line["quantity"],
+                    "invoice_line_item",
+                    invoice_line_item=line["id"],
+                )
+                for line in invoice._lines
+            ]
         else:
             lines = [credit_line(amount, "Credit", 1, "custom_line_item", unit_amount=amount)]
     note._lines = lines
@@ -615,18 +711,29 @@ def create_credit_note(**data):
     note.post_payment_amount = amount
     note.type = "post_payment"
     note.status = "issued"
-    refunds = [{"amount_refunded": amt, "payment_record_refund": None, "refund": refund.id, "type": "refund"}
-               for refund, amt in linked]
+    refunds = [
+        {"amount_refunded": amt, "payment_record_refund": None, "refund": refund.id, "type": "refund"}
+        for refund, amt in linked
+    ]
     invoice.post_payment_credit_notes_amount += amount
     if credit_amount:
         customer = store.get(f"customer:{invoice.customer}")
         if customer is not None:
             customer.balance -= credit_amount
     if refund_amount:
-        refund = Refund(charge=charge.id, amount=refund_amount,
-                        reason=REFUND_REASON_FOR.get(note.reason, "requested_by_customer"))
-        refunds.append({"amount_refunded": refund_amount, "payment_record_refund": None, "refund": refund.id,
-                        "type": "refund"})
+        refund = Refund(
+            charge=charge.id,
+            amount=refund_amount,
+            reason=REFUND_REASON_FOR.get(note.reason, "requested_by_customer"),
+        )
+        refunds.append(
+            {
+                "amount_refunded": refund_amount,
+                "payment_record_refund": None,
+                "refund": refund.id,
+                "type": "refund",
+            }
+        )
     note.refunds = refunds
     emit("credit_note.created", note)
     return note

@@ -13,19 +13,28 @@ Tax is simplified: a line item's own ``tax_rates`` are applied as Stripe does
 fixed 20 % rate whose inclusivity follows the Price's ``tax_behavior``.
 """
 
+from typing import ClassVar
+
 from . import state
 from ._localstripe import store
-from .base import EmuObject, ListResult, clean_metadata, merge_metadata, random_id, require
+from .base import (
+    EmuObject,
+    ListResult,
+    clean_metadata,
+    merge_metadata,
+    random_id,
+    require,
+)
 from .billing import create_session_invoice
 from .errors import card_declined, invalid
 from .money import AUTOMATIC_TAX_PERCENTAGE, split_proportionally
 from .params import (
+    LIST_PARAMS,
     Bool,
     Created,
     Enum,
     Id,
     Int,
-    LIST_PARAMS,
     ListOf,
     Metadata,
     Obj,
@@ -35,7 +44,15 @@ from .params import (
     created_matches,
 )
 from .payments import Charge, PaymentIntent, make_payment_method
-from .resources import Customer, Price, Product, PromotionCode, TaxRate, automatic_tax_rate, find_promotion_code
+from .resources import (
+    Customer,
+    Price,
+    Product,
+    PromotionCode,
+    TaxRate,
+    automatic_tax_rate,
+    find_promotion_code,
+)
 from .taxes import line_taxes
 from .webhooks import emit
 
@@ -47,8 +64,14 @@ LINE_ITEM = Obj(
     price_data=Obj(
         currency=Required(Str(3)),
         product=Id("prod_"),
-        product_data=Obj(name=Required(Str(250)), description=Str(), images=ListOf(Str()), metadata=Metadata(),
-                         tax_code=Str(), unit_label=Str()),
+        product_data=Obj(
+            name=Required(Str(250)),
+            description=Str(),
+            images=ListOf(Str()),
+            metadata=Metadata(),
+            tax_code=Str(),
+            unit_label=Str(),
+        ),
         unit_amount=Int(0),
         tax_behavior=Enum("inclusive", "exclusive", "unspecified"),
     ),
@@ -92,14 +115,19 @@ CREATE_FIELDS = {
         setup_future_usage=Enum("on_session", "off_session"),
         capture_method=Enum("automatic", "automatic_async", "manual"),
     ),
-    "automatic_tax": Obj(enabled=Required(Bool()), liability=Obj(type=Required(Enum("account", "self")),
-                                                                 account=Str())),
+    "automatic_tax": Obj(
+        enabled=Required(Bool()), liability=Obj(type=Required(Enum("account", "self")), account=Str())
+    ),
     "allowed_payment_method_types": ListOf(Str()),
-    "customer_update": Obj(address=Enum("auto", "never"), name=Enum("auto", "never"),
-                           shipping=Enum("auto", "never")),
+    "customer_update": Obj(
+        address=Enum("auto", "never"), name=Enum("auto", "never"), shipping=Enum("auto", "never")
+    ),
     "billing_address_collection": Enum("auto", "required"),
-    "consent_collection": Obj(promotions=Enum("auto", "none"), terms_of_service=Enum("none", "required"),
-                              payment_method_reuse_agreement=Obj(position=Required(Enum("auto", "hidden")))),
+    "consent_collection": Obj(
+        promotions=Enum("auto", "none"),
+        terms_of_service=Enum("none", "required"),
+        payment_method_reuse_agreement=Obj(position=Required(Enum("auto", "hidden"))),
+    ),
     "submit_type": Enum("auto", "book", "donate", "pay", "subscribe"),
     "tax_id_collection": Obj(enabled=Required(Bool()), required=Enum("if_supported", "never")),
     "phone_number_collection": Obj(enabled=Required(Bool())),
@@ -107,13 +135,20 @@ CREATE_FIELDS = {
     "ui_mode": Enum("hosted_page", "embedded_page", "elements", "form"),
 }
 
-NULL_ADDRESS = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
+NULL_ADDRESS = {
+    "city": None,
+    "country": None,
+    "line1": None,
+    "line2": None,
+    "postal_code": None,
+    "state": None,
+}
 
 
 class CheckoutSession(EmuObject):
     object = "checkout.session"
     _id_prefix = "cs_test_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "adaptive_pricing": {"enabled": False},
         "after_expiration": None,
         "allow_promotion_codes": None,
@@ -131,8 +166,12 @@ class CheckoutSession(EmuObject):
         "currency": None,
         "currency_conversion": None,
         "custom_fields": [],
-        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
-                        "terms_of_service_acceptance": None},
+        "custom_text": {
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
         "customer": None,
         "customer_account": None,
         "customer_creation": None,
@@ -172,7 +211,7 @@ class CheckoutSession(EmuObject):
         "url": None,
         "wallet_options": None,
     }
-    _list_fields = {
+    _list_fields: ClassVar[dict] = {
         "customer": Str(),
         "status": Enum("open", "complete", "expired"),
         "payment_intent": Str(),
@@ -181,7 +220,7 @@ class CheckoutSession(EmuObject):
         "created": Created(),
         "customer_details": Obj(email=Required(Str())),
     }
-    _update_fields = {"metadata": Metadata()}
+    _update_fields: ClassVar[dict] = {"metadata": Metadata()}
 
     def __init__(self, **params):
         params = check(params, CREATE_FIELDS)
@@ -198,8 +237,7 @@ class CheckoutSession(EmuObject):
         self.currency = params["_currency"]
         self.customer = params.get("customer")
         self.customer_email = params.get("customer_email")
-        self.customer_creation = params.get("customer_creation") or (
-            None if self.customer else "if_required")
+        self.customer_creation = params.get("customer_creation") or (None if self.customer else "if_required")
         self.client_reference_id = params.get("client_reference_id")
         self.metadata = clean_metadata(params.get("metadata"))
         self.allow_promotion_codes = params.get("allow_promotion_codes")
@@ -218,18 +256,25 @@ class CheckoutSession(EmuObject):
         self.payment_method_types = params.get("allowed_payment_method_types") or ["card"]
         self.billing_address_collection = params.get("billing_address_collection")
         consent = params.get("consent_collection")
-        self.consent_collection = None if consent is None else {
-            "payment_method_reuse_agreement": consent.get("payment_method_reuse_agreement"),
-            "promotions": consent.get("promotions"),
-            "terms_of_service": consent.get("terms_of_service"),
-        }
+        self.consent_collection = (
+            None
+            if consent is None
+            else {
+                "payment_method_reuse_agreement": consent.get("payment_method_reuse_agreement"),
+                "promotions": consent.get("promotions"),
+                "terms_of_service": consent.get("terms_of_service"),
+            }
+        )
         self.submit_type = params.get("submit_type")
         tax_id = params.get("tax_id_collection")
-        self.tax_id_collection = {"enabled": bool(tax_id and tax_id["enabled"]),
-                                  "required": (tax_id or {}).get("required") or "never"}
+        self.tax_id_collection = {
+            "enabled": bool(tax_id and tax_id["enabled"]),
+            "required": (tax_id or {}).get("required") or "never",
+        }
         self.customer_update = params.get("customer_update")
-        self.phone_number_collection = {"enabled": bool((params.get("phone_number_collection") or {})
-                                                        .get("enabled"))}
+        self.phone_number_collection = {
+            "enabled": bool((params.get("phone_number_collection") or {}).get("enabled"))
+        }
         self.invoice_creation = invoice_creation_shape(params.get("invoice_creation"))
         self.url = f"{state.base_url}/pay/{self.id}"
         self.customer_details = None
@@ -241,8 +286,12 @@ class CheckoutSession(EmuObject):
 
     # -- amounts -------------------------------------------------------------
     def _amounts(self, discount=None):
-        return compute_amounts(self._lines, self.currency, self.automatic_tax["enabled"],
-                               self._discount if discount is None else discount)
+        return compute_amounts(
+            self._lines,
+            self.currency,
+            self.automatic_tax["enabled"],
+            self._discount if discount is None else discount,
+        )
 
     def _freeze_amounts(self, discount=None):
         amounts = self._amounts(discount)
@@ -259,10 +308,14 @@ class CheckoutSession(EmuObject):
         amounts = self._amounts()
         return [line_item_object(line, self.currency) for line in amounts["lines"]]
 
-    _expand_extra = {"line_items": lambda self: {
-        "object": "list", "has_more": False, "url": f"/v1/checkout/sessions/{self.id}/line_items",
-        "data": self._line_items(),
-    }}
+    _expand_extra: ClassVar[dict] = {
+        "line_items": lambda self: {
+            "object": "list",
+            "has_more": False,
+            "url": f"/v1/checkout/sessions/{self.id}/line_items",
+            "data": self._line_items(),
+        }
+    }
 
     # -- state ---------------------------------------------------------------
     def _refresh(self):
@@ -323,7 +376,9 @@ def invoice_creation_shape(value):
             "rendering_options": {
                 "amount_tax_display": rendering.get("amount_tax_display"),
                 "template": rendering.get("template"),
-            } if rendering else None,
+            }
+            if rendering
+            else None,
         },
     }
 
@@ -336,23 +391,30 @@ def validate_create(params):
     if params.get("ui_mode", "hosted_page") != "hosted_page":
         raise invalid("The Stripe emulator only supports ui_mode=hosted_page.", param="ui_mode")
     if params.get("customer") and params.get("customer_email"):
-        raise invalid("You may only specify one of these parameters: customer, customer_email.",
-                      param="customer_email")
+        raise invalid(
+            "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
+        )
     if params.get("customer"):
         require("customer", params["customer"], "customer")
     if params.get("customer_update") and not params.get("customer"):
         raise invalid("customer_update can only be used with customer.", param="customer_update")
     if params.get("allow_promotion_codes") and params.get("discounts"):
-        raise invalid("You may only specify one of these parameters: allow_promotion_codes, discounts.",
-                      param="discounts")
+        raise invalid(
+            "You may only specify one of these parameters: allow_promotion_codes, discounts.",
+            param="discounts",
+        )
     expires_at = params.get("expires_at")
     if expires_at is not None:
         if expires_at < now + MIN_EXPIRY:
-            raise invalid("The `expires_at` timestamp must be at least 30 minutes from Checkout Session "
-                          "creation.", param="expires_at")
+            raise invalid(
+                "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.",
+                param="expires_at",
+            )
         if expires_at > now + MAX_EXPIRY:
-            raise invalid("The `expires_at` timestamp must be less than 24 hours from Checkout Session "
-                          "creation.", param="expires_at")
+            raise invalid(
+                "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
+                param="expires_at",
+            )
     automatic = (params.get("automatic_tax") or {}).get("enabled") is True
     line_items = params.get("line_items")
     if not line_items:
@@ -361,24 +423,32 @@ def validate_create(params):
     for index, item in enumerate(line_items):
         path = f"line_items[{index}]"
         if bool(item.get("price")) == bool(item.get("price_data")):
-            raise invalid(f"You must specify exactly one of {path}[price] or {path}[price_data].",
-                          param=f"{path}[price]")
+            raise invalid(
+                f"You must specify exactly one of {path}[price] or {path}[price_data].",
+                param=f"{path}[price]",
+            )
         if item.get("quantity") is None:
-            raise invalid(f"Missing required param: {path}[quantity].", param=f"{path}[quantity]",
-                          code="parameter_missing")
+            raise invalid(
+                f"Missing required param: {path}[quantity].",
+                param=f"{path}[quantity]",
+                code="parameter_missing",
+            )
         if item.get("price"):
             price = require("price", item["price"], f"{path}[price]")
         else:
             price = inline_price(item["price_data"], f"{path}[price_data]")
         if not price.active:
-            raise invalid(f"The price specified ({price.id}) is inactive. This field only accepts active "
-                          "prices.", param=f"{path}[price]")
+            raise invalid(
+                f"The price specified ({price.id}) is inactive. This field only accepts active prices.",
+                param=f"{path}[price]",
+            )
         if price.type != "one_time":
             raise invalid("You must use mode=subscription for recurring prices.", param=f"{path}[price]")
         tax_rates = item.get("tax_rates") or []
         if tax_rates and automatic:
-            raise invalid("You cannot set tax_rates when automatic_tax is enabled.",
-                          param=f"{path}[tax_rates]")
+            raise invalid(
+                "You cannot set tax_rates when automatic_tax is enabled.", param=f"{path}[tax_rates]"
+            )
         for position, rate_id in enumerate(tax_rates):
             rate = require("tax_rate", rate_id, f"{path}[tax_rates][{position}]")
             if not rate.active:
@@ -386,16 +456,20 @@ def validate_create(params):
         if automatic and price.tax_behavior == "unspecified":
             raise invalid(
                 "Automatic tax needs a Price with tax_behavior set to inclusive or exclusive "
-                f"({price.id} is unspecified).", param=f"{path}[price]")
+                f"({price.id} is unspecified).",
+                param=f"{path}[price]",
+            )
         currencies.add(price.currency)
-        lines.append({
-            "id": "li_" + random_id(24),
-            "price": price.id,
-            "quantity": item["quantity"],
-            "tax_rates": tax_rates,
-            "metadata": clean_metadata(item.get("metadata")),
-            "adjustable_quantity": item.get("adjustable_quantity"),
-        })
+        lines.append(
+            {
+                "id": "li_" + random_id(24),
+                "price": price.id,
+                "quantity": item["quantity"],
+                "tax_rates": tax_rates,
+                "metadata": clean_metadata(item.get("metadata")),
+                "adjustable_quantity": item.get("adjustable_quantity"),
+            }
+        )
     if len(currencies) > 1:
         raise invalid("All line items must use the same currency.", param="line_items")
     currency = currencies.pop()
@@ -428,7 +502,9 @@ def inline_price(data, path):
 def resolve_discount(entry, path, currency, amount=None):
     """``{coupon}`` or ``{promotion_code}`` -> the discount to apply."""
     if bool(entry.get("coupon")) == bool(entry.get("promotion_code")):
-        raise invalid(f"You must specify exactly one of {path}[coupon] or {path}[promotion_code].", param=path)
+        raise invalid(
+            f"You must specify exactly one of {path}[coupon] or {path}[promotion_code].", param=path
+        )
     if entry.get("promotion_code"):
         promo = require("promotion_code", entry["promotion_code"], f"{path}[promotion_code]")
         refusal = promo._refusal(amount, currency)
@@ -468,16 +544,18 @@ def compute_amounts(lines, currency, automatic_tax, discount):
             reason = None
         taxes = line_taxes(net, rates, reason)
         exclusive = sum(tax["amount"] for tax in taxes if not tax["rate"].inclusive)
-        result_lines.append({
-            "line": line,
-            "price": price,
-            "gross": gross,
-            "discount": share,
-            "net": net,
-            "taxes": taxes,
-            "tax": sum(tax["amount"] for tax in taxes),
-            "total": net + exclusive,
-        })
+        result_lines.append(
+            {
+                "line": line,
+                "price": price,
+                "gross": gross,
+                "discount": share,
+                "net": net,
+                "taxes": taxes,
+                "tax": sum(tax["amount"] for tax in taxes),
+                "total": net + exclusive,
+            }
+        )
     tax = sum(item["tax"] for item in result_lines)
     total = sum(item["total"] for item in result_lines)
     return {
@@ -525,8 +603,10 @@ def expire_session(id, **data):
     check(data, {"expand": ListOf(Str())})
     session = CheckoutSession._api_retrieve(id)
     if session.status != "open":
-        raise invalid(f"Only Checkout Sessions with a status of `open` can be expired; this one is "
-                      f"`{session.status}`.", param="session")
+        raise invalid(
+            f"Only Checkout Sessions with a status of `open` can be expired; this one is `{session.status}`.",
+            param="session",
+        )
     session._expire()
     return session
 
@@ -546,7 +626,7 @@ class _ItemList(ListResult):
         after = params.get("starting_after")
         ids = [item["id"] for item in items]
         if after in ids:
-            items = items[ids.index(after) + 1:]
+            items = items[ids.index(after) + 1 :]
         self.items, self.has_more = items[:limit], len(items) > limit
 
     def _export(self, expand=None):
@@ -570,8 +650,10 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
     if outcome in ("succeeded", "failed"):
         return settle_delayed(session, outcome == "succeeded")
     if session.status != "open":
-        raise invalid(f"This Checkout Session is no longer open (status: {session.status}).",
-                      code="checkout_session_not_open")
+        raise invalid(
+            f"This Checkout Session is no longer open (status: {session.status}).",
+            code="checkout_session_not_open",
+        )
     discount = session._discount
     if promotion_code:
         if not session.allow_promotion_codes:
@@ -588,8 +670,9 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
     session._discount = discount
     amounts = session._freeze_amounts()
     customer = customer_for(session, email, name)
-    details_email = email or (customer.email if customer else None) or session.customer_email \
-        or "customer@example.com"
+    details_email = (
+        email or (customer.email if customer else None) or session.customer_email or "customer@example.com"
+    )
     details_name = name or (customer.name if customer else None)
     session.customer = customer.id if customer else None
     session.customer_details = {
@@ -624,8 +707,13 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
         payment_method=method.id,
         payment_method_type=kind,
     )
-    billing = {"address": dict(NULL_ADDRESS, country="FR"), "email": details_email, "name": details_name,
-               "phone": None, "tax_id": None}
+    billing = {
+        "address": dict(NULL_ADDRESS, country="FR"),
+        "email": details_email,
+        "name": details_name,
+        "phone": None,
+        "tax_id": None,
+    }
     charge = Charge(intent, method, billing)
     intent.latest_charge = charge.id
     session.payment_intent = intent.id
@@ -690,8 +778,12 @@ def redeem(session):
 def settle_delayed(session, succeeded):
     """Second step of a delayed payment: the bank confirms or rejects it."""
     intent = store.get(f"payment_intent:{session.payment_intent}") if session.payment_intent else None
-    if session.status != "complete" or session.payment_status != "unpaid" or intent is None \
-            or intent.status != "processing":
+    if (
+        session.status != "complete"
+        or session.payment_status != "unpaid"
+        or intent is None
+        or intent.status != "processing"
+    ):
         raise invalid("This Checkout Session has no pending delayed payment.", code="payment_not_pending")
     charge = store.get(f"charge:{intent.latest_charge}")
     intent.processing = None

@@ -48,4 +48,4 @@ def api_error(status, message):
     return error
 
 
-__all__ = ["UserError", "invalid", "not_found", "card_declined", "idempotency_error", "api_error"]
+__all__ = ["UserError", "api_error", "card_declined", "idempotency_error", "invalid", "not_found"]

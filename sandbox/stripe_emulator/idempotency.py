@@ -41,9 +41,9 @@ async def idempotency_middleware(request, handler):
     if stored is not None:
         if stored["path"] != request.path:
             raise idempotency_error(
-                "Keys for idempotent requests can only be used for the same endpoint they were first used for "
-                f"('{stored['path']}' vs '{request.path}'). Try using a key other than '{key}' if you meant to "
-                "execute a different request."
+                "Keys for idempotent requests can only be used for the same endpoint they were first "
+                f"used for ('{stored['path']}' vs '{request.path}'). Try using a key other than '{key}' "
+                "if you meant to execute a different request."
             )
         if stored["params"] != params:
             raise idempotency_error(
@@ -51,12 +51,17 @@ async def idempotency_middleware(request, handler):
                 f"with. Try using a key other than '{key}' if you meant to execute a different request."
             )
         headers = dict(stored["headers"], **{"Idempotent-Replayed": "true", "Idempotency-Key": key})
-        return web.Response(status=stored["status"], body=stored["body"], headers=headers,
-                            content_type=stored["content_type"])
+        return web.Response(
+            status=stored["status"], body=stored["body"], headers=headers, content_type=stored["content_type"]
+        )
     if scope in _in_flight:
-        raise UserError(409, "There is currently another in-progress request using this Idempotent Key "
-                             "(that probably means you submitted twice, and the other request is still going "
-                             "through). Please try again later.", {"code": "idempotency_key_in_use"})
+        raise UserError(
+            409,
+            "There is currently another in-progress request using this Idempotent Key "
+            "(that probably means you submitted twice, and the other request is still going "
+            "through). Please try again later.",
+            {"code": "idempotency_key_in_use"},
+        )
     _in_flight.add(scope)
     try:
         try:

@@ -78,7 +78,7 @@ async def error_middleware(request, handler):
             error = UserError(404, f"Unrecognized request URL ({request.method}: {request.path}).")
             return error.to_response()
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported, never fatal
         logger.error("unexpected error on %s %s\n%s", request.method, request.path, traceback.format_exc())
         message = f"Unexpected error in the Stripe emulator: {type(exc).__name__}: {exc} (see its log)."
         return api_error(500, message).to_response()
@@ -112,7 +112,9 @@ async def fault_middleware(request, handler):
                 continue
             rule["remaining"] -= 1
         rule["hits"] += 1
-        response = api_error(rule["status"], f"Injected fault: HTTP {rule['status']} (emulator).").to_response()
+        response = api_error(
+            rule["status"], f"Injected fault: HTTP {rule['status']} (emulator)."
+        ).to_response()
         if rule["should_retry"] is not None:
             response.headers["Stripe-Should-Retry"] = "true" if rule["should_retry"] else "false"
         return response
@@ -139,9 +141,12 @@ async def auth_middleware(request, handler):
     if is_api(request.path):
         key = _api_key(request)
         if not key:
-            raise UserError(401, "You did not provide an API key. You need to provide your API key in the "
-                                 "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_"
-                                 "SECRET_KEY').")
+            raise UserError(
+                401,
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_"
+                "SECRET_KEY').",
+            )
         if not key.startswith(("sk_test_", "rk_test_")) or len(key) <= len("sk_test_"):
             raise UserError(401, f"Invalid API Key provided: {key[:8]}****", {"code": "api_key_invalid"})
     return await handler(request)

@@ -7,12 +7,29 @@ ratios go through Decimal with half-up rounding, never through floats.
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
 )
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 
 #: Rate of the emulator's simplified automatic tax (``automatic_tax.enabled``).
-AUTOMATIC_TAX_PERCENTAGE = Decimal("20")
+AUTOMATIC_TAX_PERCENTAGE = Decimal(20)
 
 
 def exponent(currency):

@@ -85,7 +85,8 @@ main{max-width:34rem;margin:2rem auto;background:#fff;padding:2rem;border-radius
 box-shadow:0 1px 4px rgba(0,0,0,.1)}
 h1{font-size:1.4rem}h2{font-size:1.1rem}
 label{display:block;margin-top:1rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #8792a2;border-radius:4px}
+input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #8792a2;
+border-radius:4px}
 fieldset{border:1px solid #d5dbe1;border-radius:6px;margin-top:1rem}
 button{margin-top:1.5rem;width:100%;padding:.8rem;font-size:1.05rem;background:#635bff;color:#fff;border:0;
 border-radius:6px;cursor:pointer}
@@ -117,8 +118,9 @@ def document(lang, title, body):
 
 
 def page(lang, title, body, status=200):
-    return web.Response(text=document(lang, title, body), content_type="text/html", charset="utf-8",
-                        status=status)
+    return web.Response(
+        text=document(lang, title, body), content_type="text/html", charset="utf-8", status=status
+    )
 
 
 def summary_table(session, texts):
@@ -129,21 +131,31 @@ def summary_table(session, texts):
         product = store.get(f"product:{item['price'].product}")
         name = product.name if product else item["price"].id
         quantity = texts["quantity"].format(quantity=item["line"]["quantity"])
-        rows.append(f'<tr><td><span class="product">{esc(name)}</span> <span class="hint">{esc(quantity)}'
-                    f'</span></td><td class="amount">{esc(format_amount(item["gross"], currency))}</td></tr>')
+        rows.append(
+            f'<tr><td><span class="product">{esc(name)}</span> <span class="hint">{esc(quantity)}'
+            f'</span></td><td class="amount">{esc(format_amount(item["gross"], currency))}</td></tr>'
+        )
     if amounts["discount"]:
-        rows.append(f'<tr><td>{esc(texts["discount"])}</td><td class="amount">'
-                    f'-{esc(format_amount(amounts["discount"], currency))}</td></tr>')
+        rows.append(
+            f'<tr><td>{esc(texts["discount"])}</td><td class="amount">'
+            f"-{esc(format_amount(amounts['discount'], currency))}</td></tr>"
+        )
     if amounts["tax"]:
         inclusive = all(tax["rate"].inclusive for item in amounts["lines"] for tax in item["taxes"])
         label = texts["tax"] if inclusive else texts["tax_exclusive"]
-        rows.append(f'<tr><td>{esc(label)}</td><td class="amount">'
-                    f'{esc(format_amount(amounts["tax"], currency))}</td></tr>')
-    rows.append(f'<tr class="total"><td>{esc(texts["total"])}</td><td class="amount" id="total">'
-                f'{esc(format_amount(amounts["total"], currency))}</td></tr>')
-    return (f'<section aria-labelledby="summary-title"><h2 id="summary-title">{esc(texts["summary"])}</h2>'
-            f'<table><caption class="hint">{esc(state.MERCHANT_NAME)}</caption><tbody>{"".join(rows)}'
-            f"</tbody></table></section>"), amounts
+        rows.append(
+            f'<tr><td>{esc(label)}</td><td class="amount">'
+            f"{esc(format_amount(amounts['tax'], currency))}</td></tr>"
+        )
+    rows.append(
+        f'<tr class="total"><td>{esc(texts["total"])}</td><td class="amount" id="total">'
+        f"{esc(format_amount(amounts['total'], currency))}</td></tr>"
+    )
+    return (
+        f'<section aria-labelledby="summary-title"><h2 id="summary-title">{esc(texts["summary"])}</h2>'
+        f'<table><caption class="hint">{esc(state.MERCHANT_NAME)}</caption><tbody>{"".join(rows)}'
+        f"</tbody></table></section>"
+    ), amounts
 
 
 def checkout_page(session, error=None, form=None, status=200):
@@ -151,12 +163,14 @@ def checkout_page(session, error=None, form=None, status=200):
     texts = TEXTS[lang]
     form = form or {}
     title = texts["title"].format(merchant=state.MERCHANT_NAME)
-    parts = [f'<h1>{esc(title)}</h1>']
+    parts = [f"<h1>{esc(title)}</h1>"]
     if session.status != "open":
         message = texts["expired"] if session.status == "expired" else texts["complete"]
         parts.append(f'<p role="status" id="session-status">{esc(message)}</p>')
         if session.cancel_url and session.status == "expired":
-            parts.append(f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>')
+            parts.append(
+                f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>'
+            )
         return page(lang, title, "\n".join(parts), status)
     table, amounts = summary_table(session, texts)
     parts.append(table)
@@ -170,33 +184,48 @@ def checkout_page(session, error=None, form=None, status=200):
         f'<form method="post" action="/pay/{esc(session.id)}" novalidate>',
         f'<label for="email">{esc(texts["email"])}</label>',
         f'<input id="email" name="email" type="email" autocomplete="email" required value="{esc(email)}">',
-        f'<fieldset><legend>{esc(texts["card"])}</legend>',
+        f"<fieldset><legend>{esc(texts['card'])}</legend>",
         f'<label for="card_number">{esc(texts["card_number"])}</label>',
-        '<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required '
-        f'value="{esc(form.get("card_number", "4242 4242 4242 4242"))}">',
+        (
+            '<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" '
+            f'required value="{esc(form.get("card_number", "4242 4242 4242 4242"))}">'
+        ),
         f'<label for="card_expiry">{esc(texts["expiry"])}</label>',
-        '<input id="card_expiry" name="card_expiry" autocomplete="cc-exp" required '
-        f'value="{esc(form.get("card_expiry", "12 / 34"))}">',
+        (
+            '<input id="card_expiry" name="card_expiry" autocomplete="cc-exp" required '
+            f'value="{esc(form.get("card_expiry", "12 / 34"))}">'
+        ),
         f'<label for="card_cvc">{esc(texts["cvc"])}</label>',
-        '<input id="card_cvc" name="card_cvc" inputmode="numeric" autocomplete="cc-csc" required '
-        f'value="{esc(form.get("card_cvc", "123"))}">',
+        (
+            '<input id="card_cvc" name="card_cvc" inputmode="numeric" autocomplete="cc-csc" required '
+            f'value="{esc(form.get("card_cvc", "123"))}">'
+        ),
         f'<label for="cardholder_name">{esc(texts["cardholder"])}</label>',
-        '<input id="cardholder_name" name="cardholder_name" autocomplete="cc-name" '
-        f'value="{esc(form.get("cardholder_name", ""))}">',
+        (
+            '<input id="cardholder_name" name="cardholder_name" autocomplete="cc-name" '
+            f'value="{esc(form.get("cardholder_name", ""))}">'
+        ),
         "</fieldset>",
     ]
     if session.allow_promotion_codes:
         fields += [
             f'<label for="promotion_code">{esc(texts["promotion_code"])}</label>',
-            '<input id="promotion_code" name="promotion_code" autocomplete="off" '
-            f'value="{esc(form.get("promotion_code", ""))}">',
+            (
+                '<input id="promotion_code" name="promotion_code" autocomplete="off" '
+                f'value="{esc(form.get("promotion_code", ""))}">'
+            ),
         ]
     pay_label = texts["pay"].format(amount=format_amount(amounts["total"], session.currency))
-    fields += [f'<button type="submit" id="pay">{esc(pay_label)}</button>', "</form>",
-               f'<p class="hint">{esc(texts["test_cards"])}</p>']
+    fields += [
+        f'<button type="submit" id="pay">{esc(pay_label)}</button>',
+        "</form>",
+        f'<p class="hint">{esc(texts["test_cards"])}</p>',
+    ]
     parts += fields
     if session.cancel_url:
-        parts.append(f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>')
+        parts.append(
+            f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>'
+        )
     return page(lang, title, "\n".join(parts), status)
 
 
@@ -216,7 +245,7 @@ async def show_checkout(request):
     session = store.get(f"checkout.session:{request.match_info['id']}")
     if session is None:
         texts = TEXTS["en"]
-        return page("en", texts["not_found"], f'<h1>{esc(texts["not_found"])}</h1>', status=404)
+        return page("en", texts["not_found"], f"<h1>{esc(texts['not_found'])}</h1>", status=404)
     session._refresh()
     return checkout_page(session)
 
@@ -224,7 +253,7 @@ async def show_checkout(request):
 async def submit_checkout(request):
     session = store.get(f"checkout.session:{request.match_info['id']}")
     if session is None:
-        return page("en", "Not found", f'<h1>{esc(TEXTS["en"]["not_found"])}</h1>', status=404)
+        return page("en", "Not found", f"<h1>{esc(TEXTS['en']['not_found'])}</h1>", status=404)
     session._refresh()
     if session.status != "open":
         return checkout_page(session, status=409)
@@ -235,16 +264,24 @@ async def submit_checkout(request):
         return checkout_page(session, texts["invalid_card"], form, status=400)
     outcome = "declined" if digits in DECLINED_CARDS else "paid"
     try:
-        pay(session.id, email=form.get("email") or None, name=form.get("cardholder_name") or None,
-            promotion_code=form.get("promotion_code") or None, outcome=outcome)
+        pay(
+            session.id,
+            email=form.get("email") or None,
+            name=form.get("cardholder_name") or None,
+            promotion_code=form.get("promotion_code") or None,
+            outcome=outcome,
+        )
     except UserError as error:
         message = texts["declined"] if error.code == 402 else error.body["error"].get("message")
         return checkout_page(session, message, form, status=error.code)
     if session.success_url:
         target = session.success_url.replace("{CHECKOUT_SESSION_ID}", quote(session.id, safe=""))
         raise web.HTTPSeeOther(target)
-    return page(language(session.locale), texts["paid_title"],
-                f'<h1>{esc(texts["paid_title"])}</h1><p role="status">{esc(texts["paid_text"])}</p>')
+    return page(
+        language(session.locale),
+        texts["paid_title"],
+        f'<h1>{esc(texts["paid_title"])}</h1><p role="status">{esc(texts["paid_text"])}</p>',
+    )
 
 
 # -- hosted invoice and PDFs ----------------------------------------------------
@@ -261,32 +298,42 @@ async def show_invoice(request):
     lang = language((customer.preferred_locales or [None])[0] if customer else None)
     currency = invoice.currency
     rows = [
-        f'<tr><td>{esc(line["description"])} × {line["quantity"]}</td>'
+        f"<tr><td>{esc(line['description'])} × {line['quantity']}</td>"
         f'<td class="amount">{esc(format_amount(line["amount"], currency))}</td></tr>'
         for line in invoice._lines
     ]
     for discount in invoice.total_discount_amounts:
-        rows.append(f'<tr><td>Discount</td><td class="amount">-{esc(format_amount(discount["amount"], currency))}'
-                    "</td></tr>")
+        rows.append(
+            f'<tr><td>Discount</td><td class="amount">-{esc(format_amount(discount["amount"], currency))}'
+            "</td></tr>"
+        )
     for tax in invoice.total_taxes:
         rate = store.get(f"tax_rate:{tax['tax_rate_details']['tax_rate']}")
         label = f"{rate.display_name} {rate._computed()['percentage']} %" if rate else "Tax"
         if tax["tax_behavior"] == "inclusive":
             label += " (included)"
-        rows.append(f'<tr><td>{esc(label)}</td><td class="amount">{esc(format_amount(tax["amount"], currency))}'
-                    "</td></tr>")
-    rows.append(f'<tr class="total"><td>Total</td><td class="amount" id="total">'
-                f'{esc(format_amount(invoice.total, currency))}</td></tr>')
-    rows.append(f'<tr><td>Amount paid</td><td class="amount">{esc(format_amount(invoice.amount_paid, currency))}'
-                "</td></tr>")
+        rows.append(
+            f'<tr><td>{esc(label)}</td><td class="amount">{esc(format_amount(tax["amount"], currency))}'
+            "</td></tr>"
+        )
+    rows.append(
+        f'<tr class="total"><td>Total</td><td class="amount" id="total">'
+        f"{esc(format_amount(invoice.total, currency))}</td></tr>"
+    )
+    rows.append(
+        f'<tr><td>Amount paid</td><td class="amount">{esc(format_amount(invoice.amount_paid, currency))}'
+        "</td></tr>"
+    )
     if invoice.post_payment_credit_notes_amount:
-        rows.append(f'<tr><td>Credited</td><td class="amount">'
-                    f'-{esc(format_amount(invoice.post_payment_credit_notes_amount, currency))}</td></tr>')
+        rows.append(
+            f'<tr><td>Credited</td><td class="amount">'
+            f"-{esc(format_amount(invoice.post_payment_credit_notes_amount, currency))}</td></tr>"
+        )
     body = (
         f'<h1>Invoice <span id="number">{esc(invoice.number)}</span></h1>'
         f'<p>{esc(state.MERCHANT_NAME)} — <span id="status">{esc(invoice.status)}</span></p>'
-        f'<p>Billed to {esc(invoice.customer_name or "")} &lt;{esc(invoice.customer_email or "")}&gt;</p>'
-        f'<table><tbody>{"".join(rows)}</tbody></table>'
+        f"<p>Billed to {esc(invoice.customer_name or '')} &lt;{esc(invoice.customer_email or '')}&gt;</p>"
+        f"<table><tbody>{''.join(rows)}</tbody></table>"
         + (f"<p>{esc(invoice.description)}</p>" if invoice.description else "")
         + (f'<p class="hint">{esc(invoice.footer)}</p>' if invoice.footer else "")
         + f'<p><a href="{esc(invoice.invoice_pdf)}">Download PDF</a></p>'
@@ -295,16 +342,26 @@ async def show_invoice(request):
 
 
 def pdf_response(content, filename):
-    return web.Response(body=content, content_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return web.Response(
+        body=content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 async def invoice_pdf(request):
     invoice = _invoice_or_404(request)
-    lines = [f"Invoice {invoice.number}", state.MERCHANT_NAME, f"Status: {invoice.status}",
-             f"Billed to: {invoice.customer_name or ''} <{invoice.customer_email or ''}>", ""]
+    lines = [
+        f"Invoice {invoice.number}",
+        state.MERCHANT_NAME,
+        f"Status: {invoice.status}",
+        f"Billed to: {invoice.customer_name or ''} <{invoice.customer_email or ''}>",
+        "",
+    ]
     for line in invoice._lines:
-        lines.append(f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}")
+        lines.append(
+            f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}"
+        )
     for tax in invoice.total_taxes:
         lines.append(f"Tax ({tax['tax_behavior']}): {format_amount(tax['amount'], invoice.currency)}")
     lines.append(f"Total: {format_amount(invoice.total, invoice.currency)}")
@@ -317,8 +374,13 @@ async def credit_note_pdf(request):
     if note is None:
         raise web.HTTPNotFound(text="No such credit note")
     invoice = store.get(f"invoice:{note.invoice}")
-    lines = [f"Credit note {note.number}", state.MERCHANT_NAME,
-             f"Invoice: {invoice.number if invoice else note.invoice}", f"Status: {note.status}", ""]
+    lines = [
+        f"Credit note {note.number}",
+        state.MERCHANT_NAME,
+        f"Invoice: {invoice.number if invoice else note.invoice}",
+        f"Status: {note.status}",
+        "",
+    ]
     for line in note._lines:
         lines.append(f"{line['description']}: -{format_amount(line['amount'], note.currency)}")
     lines.append(f"Total credited: {format_amount(note.total, note.currency)}")
@@ -334,15 +396,19 @@ async def receipt(request):
     charge = store.get(f"charge:{request.match_info['id']}")
     if charge is None:
         raise web.HTTPNotFound(text="No such charge")
-    body = (f"<h1>Receipt from {esc(state.MERCHANT_NAME)}</h1>"
-            f'<p>Amount paid: <span id="total">{esc(format_amount(charge.amount, charge.currency))}</span></p>'
-            f"<p>Status: {esc(charge.status)}</p>")
+    body = (
+        f"<h1>Receipt from {esc(state.MERCHANT_NAME)}</h1>"
+        f'<p>Amount paid: <span id="total">{esc(format_amount(charge.amount, charge.currency))}</span></p>'
+        f"<p>Status: {esc(charge.status)}</p>"
+    )
     return page("en", "Receipt", body)
 
 
 async def index(request):
-    body = ("<h1>Stripe emulator</h1><p>A local stand-in for the Stripe API (test mode only). "
-            "API base: <code>/v1</code>; test helpers: <code>/_test</code>.</p>")
+    body = (
+        "<h1>Stripe emulator</h1><p>A local stand-in for the Stripe API (test mode only). "
+        "API base: <code>/v1</code>; test helpers: <code>/_test</code>.</p>"
+    )
     return page("en", "Stripe emulator", body)
 
 
@@ -354,4 +420,3 @@ def add_routes(router):
     router.add_get("/invoice/{id}/pdf", invoice_pdf)
     router.add_get("/credit_note/{id}/pdf", credit_note_pdf)
     router.add_get("/receipt/{id}", receipt)
-

@@ -206,16 +206,20 @@ def clean_fields(data, fields, path=""):
     for key, value in data.items():
         spec = fields.get(key)
         if spec is None:
-            raise invalid(f"Received unknown parameter: {join(path, key)}", param=join(path, key),
-                          code="parameter_unknown")
+            raise invalid(
+                f"Received unknown parameter: {join(path, key)}",
+                param=join(path, key),
+                code="parameter_unknown",
+            )
         if value is None or (isinstance(value, str) and value == "" and not isinstance(spec, (Any,))):
             cleaned[key] = None
             continue
         cleaned[key] = spec.clean(value, join(path, key))
     for key, spec in fields.items():
         if spec.required and cleaned.get(key) is None:
-            raise invalid(f"Missing required param: {join(path, key)}.", param=join(path, key),
-                          code="parameter_missing")
+            raise invalid(
+                f"Missing required param: {join(path, key)}.", param=join(path, key), code="parameter_missing"
+            )
     return cleaned
 
 

@@ -7,24 +7,41 @@ directly in their final state instead, in the 2026-10-28 shape. Refunds accept
 Balance transactions and payment methods are localstripe's own.
 """
 
+from typing import ClassVar
+
 from localstripe.resources import BalanceTransaction, PaymentMethod
 
 from . import state
 from ._localstripe import store
-from .base import EmuObject, clean_metadata, list_object, merge_metadata, random_id, require
+from .base import (
+    EmuObject,
+    clean_metadata,
+    list_object,
+    merge_metadata,
+    random_id,
+    require,
+)
 from .errors import invalid
 from .params import Bool, Created, Enum, Id, Int, Metadata, Str, check, created_matches
 from .webhooks import emit
 
-ADDRESS_NULL = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
+ADDRESS_NULL = {
+    "city": None,
+    "country": None,
+    "line1": None,
+    "line2": None,
+    "postal_code": None,
+    "state": None,
+}
 
 
 def make_payment_method(kind, email=None, name=None):
     """A localstripe PaymentMethod: a 4242 card, or SEPA debit for delayed payments."""
     billing = {"address": dict(ADDRESS_NULL), "email": email, "name": name, "phone": None, "tax_id": None}
     if kind == "sepa_debit":
-        return PaymentMethod(type="sepa_debit", billing_details=billing,
-                             sepa_debit={"iban": "FR1420041010050500013M02606"})
+        return PaymentMethod(
+            type="sepa_debit", billing_details=billing, sepa_debit={"iban": "FR1420041010050500013M02606"}
+        )
     card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
     return PaymentMethod(type="card", billing_details=billing, card=card)
 
@@ -32,7 +49,7 @@ def make_payment_method(kind, email=None, name=None):
 class PaymentIntent(EmuObject):
     object = "payment_intent"
     _id_prefix = "pi_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount": 0,
         "amount_capturable": 0,
         "amount_details": {"tip": {}},
@@ -72,11 +89,20 @@ class PaymentIntent(EmuObject):
         "transfer_data": None,
         "transfer_group": None,
     }
-    _update_fields = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
-    _list_fields = {"customer": Str(), "created": Created()}
+    _update_fields: ClassVar[dict] = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
+    _list_fields: ClassVar[dict] = {"customer": Str(), "created": Created()}
 
-    def __init__(self, amount, currency, customer=None, metadata=None, description=None,
-                 receipt_email=None, payment_method=None, payment_method_type="card"):
+    def __init__(
+        self,
+        amount,
+        currency,
+        customer=None,
+        metadata=None,
+        description=None,
+        receipt_email=None,
+        payment_method=None,
+        payment_method_type="card",
+    ):
         super().__init__()
         self.amount = amount
         self.currency = currency
@@ -115,7 +141,7 @@ class Charge(EmuObject):
     object = "charge"
     _id_prefix = "ch_"
     _hidden = frozenset({"refunds", "amount_refunded", "refunded"})
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount": 0,
         "amount_captured": 0,
         "amount_refunded": 0,
@@ -123,8 +149,13 @@ class Charge(EmuObject):
         "application_fee": None,
         "application_fee_amount": None,
         "balance_transaction": None,
-        "billing_details": {"address": dict(ADDRESS_NULL), "email": None, "name": None, "phone": None,
-                            "tax_id": None},
+        "billing_details": {
+            "address": dict(ADDRESS_NULL),
+            "email": None,
+            "name": None,
+            "phone": None,
+            "tax_id": None,
+        },
         "calculated_statement_descriptor": "EMULATOR",
         "captured": False,
         "currency": None,
@@ -157,8 +188,8 @@ class Charge(EmuObject):
         "transfer_data": None,
         "transfer_group": None,
     }
-    _update_fields = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
-    _list_fields = {"customer": Str(), "payment_intent": Str(), "created": Created()}
+    _update_fields: ClassVar[dict] = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
+    _list_fields: ClassVar[dict] = {"customer": Str(), "payment_intent": Str(), "created": Created()}
 
     def __init__(self, payment_intent, payment_method, billing_details):
         super().__init__()
@@ -192,7 +223,11 @@ class Charge(EmuObject):
                 "amount_authorized": None,
                 "authorization_code": "123456",
                 "brand": "visa",
-                "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": "pass"},
+                "checks": {
+                    "address_line1_check": None,
+                    "address_postal_code_check": None,
+                    "cvc_check": "pass",
+                },
                 "country": "FR",
                 "exp_month": card["exp_month"],
                 "exp_year": card["exp_year"],
@@ -230,8 +265,15 @@ class Charge(EmuObject):
             "seller_message": "Payment complete.",
             "type": "authorized",
         }
-        txn = BalanceTransaction(amount=self.amount, currency=self.currency, description=self.description,
-                                 exchange_rate=1.0, reporting_category="charge", source=self.id, type="charge")
+        txn = BalanceTransaction(
+            amount=self.amount,
+            currency=self.currency,
+            description=self.description,
+            exchange_rate=1.0,
+            reporting_category="charge",
+            source=self.id,
+            type="charge",
+        )
         self.balance_transaction = txn.id
 
     def _fail(self):
@@ -297,7 +339,7 @@ REFUND_REASONS = Enum("duplicate", "fraudulent", "requested_by_customer")
 class Refund(EmuObject):
     object = "refund"
     _id_prefix = "re_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount": 0,
         "balance_transaction": None,
         "charge": None,
@@ -320,7 +362,7 @@ class Refund(EmuObject):
         "status": "succeeded",
         "transfer_reversal": None,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "amount": Int(1),
         "charge": Id("ch_"),
         "payment_intent": Id("pi_"),
@@ -330,8 +372,8 @@ class Refund(EmuObject):
         "refund_application_fee": Bool(),
         "reverse_transfer": Bool(),
     }
-    _update_fields = {"metadata": Metadata()}
-    _list_fields = {"charge": Str(), "payment_intent": Str(), "created": Created()}
+    _update_fields: ClassVar[dict] = {"metadata": Metadata()}
+    _list_fields: ClassVar[dict] = {"charge": Str(), "payment_intent": Str(), "created": Created()}
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -346,7 +388,8 @@ class Refund(EmuObject):
         if amount > remaining:
             raise invalid(
                 f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
-                param="amount", code="amount_too_large",
+                param="amount",
+                code="amount_too_large",
             )
         super().__init__()
         self.amount = amount
@@ -360,10 +403,19 @@ class Refund(EmuObject):
         self.instructions_email = params.get("instructions_email")
         self.status = "succeeded"
         kind = charge.payment_method_details["type"]
-        self.destination_details = {"type": kind, kind: {"reference": None, "reference_status": "pending",
-                                                         "type": "refund"}}
-        txn = BalanceTransaction(amount=-amount, currency=self.currency, description="REFUND FOR CHARGE",
-                                 exchange_rate=1.0, reporting_category="refund", source=self.id, type="refund")
+        self.destination_details = {
+            "type": kind,
+            kind: {"reference": None, "reference_status": "pending", "type": "refund"},
+        }
+        txn = BalanceTransaction(
+            amount=-amount,
+            currency=self.currency,
+            description="REFUND FOR CHARGE",
+            exchange_rate=1.0,
+            reporting_category="refund",
+            source=self.id,
+            type="refund",
+        )
         self.balance_transaction = txn.id
         emit("charge.refunded", charge)
         emit("refund.created", self)
@@ -393,25 +445,34 @@ def refundable_charge(charge_id, payment_intent_id):
         intent = require("payment_intent", payment_intent_id, "payment_intent")
         charge_id = intent.latest_charge
         if not charge_id:
-            raise invalid("This PaymentIntent does not have a successful charge to refund.",
-                          param="payment_intent", code="charge_not_refundable")
+            raise invalid(
+                "This PaymentIntent does not have a successful charge to refund.",
+                param="payment_intent",
+                code="charge_not_refundable",
+            )
     charge = require("charge", charge_id, "charge")
     if not isinstance(charge, Charge):
         raise invalid("The emulator refunds Checkout charges only.", param="charge")
     if charge.status != "succeeded":
-        raise invalid(f"Charge {charge.id} has not succeeded and cannot be refunded.", param="charge",
-                      code="charge_not_refundable")
+        raise invalid(
+            f"Charge {charge.id} has not succeeded and cannot be refunded.",
+            param="charge",
+            code="charge_not_refundable",
+        )
     dispute = open_dispute(charge.id)
     if dispute is not None:
-        raise invalid(f"Charge {charge.id} has been charged back; refunding it is not possible.",
-                      param="charge", code="charge_disputed")
+        raise invalid(
+            f"Charge {charge.id} has been charged back; refunding it is not possible.",
+            param="charge",
+            code="charge_disputed",
+        )
     return charge
 
 
 class Dispute(EmuObject):
     object = "dispute"
     _id_prefix = "du_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount": 0,
         "balance_transactions": [],
         "charge": None,
@@ -420,19 +481,43 @@ class Dispute(EmuObject):
         "evidence": {
             name: None
             for name in (
-                "access_activity_log", "billing_address", "cancellation_policy",
-                "cancellation_policy_disclosure", "cancellation_rebuttal", "customer_communication",
-                "customer_email_address", "customer_name", "customer_purchase_ip", "customer_signature",
-                "duplicate_charge_documentation", "duplicate_charge_explanation", "duplicate_charge_id",
-                "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
-                "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address",
-                "shipping_carrier", "shipping_date", "shipping_documentation", "shipping_tracking_number",
-                "uncategorized_file", "uncategorized_text",
+                "access_activity_log",
+                "billing_address",
+                "cancellation_policy",
+                "cancellation_policy_disclosure",
+                "cancellation_rebuttal",
+                "customer_communication",
+                "customer_email_address",
+                "customer_name",
+                "customer_purchase_ip",
+                "customer_signature",
+                "duplicate_charge_documentation",
+                "duplicate_charge_explanation",
+                "duplicate_charge_id",
+                "product_description",
+                "receipt",
+                "refund_policy",
+                "refund_policy_disclosure",
+                "refund_refusal_explanation",
+                "service_date",
+                "service_documentation",
+                "shipping_address",
+                "shipping_carrier",
+                "shipping_date",
+                "shipping_documentation",
+                "shipping_tracking_number",
+                "uncategorized_file",
+                "uncategorized_text",
             )
         }
         | {"enhanced_evidence": {}},
-        "evidence_details": {"due_by": None, "enhanced_eligibility": {}, "has_evidence": False,
-                             "past_due": False, "submission_count": 0},
+        "evidence_details": {
+            "due_by": None,
+            "enhanced_eligibility": {},
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+        },
         "is_charge_refundable": False,
         "metadata": {},
         "payment_intent": None,
@@ -440,7 +525,7 @@ class Dispute(EmuObject):
         "reason": "fraudulent",
         "status": "needs_response",
     }
-    _list_fields = {"charge": Str(), "payment_intent": Str(), "created": Created()}
+    _list_fields: ClassVar[dict] = {"charge": Str(), "payment_intent": Str(), "created": Created()}
 
     def __init__(self, charge, amount=None, reason="fraudulent"):
         super().__init__()
@@ -455,8 +540,12 @@ class Dispute(EmuObject):
         self.evidence_details = details
         self.payment_method_details = {
             "type": "card",
-            "card": {"brand": "visa", "case_type": "chargeback", "network": "visa",
-                     "network_reason_code": "10.4"},
+            "card": {
+                "brand": "visa",
+                "case_type": "chargeback",
+                "network": "visa",
+                "network_reason_code": "10.4",
+            },
         }
 
     @classmethod
@@ -477,8 +566,11 @@ class Dispute(EmuObject):
 
 def open_dispute(charge_id):
     for dispute in Dispute._all():
-        if dispute.charge == charge_id and dispute.status in ("needs_response", "under_review",
-                                                              "warning_needs_response"):
+        if dispute.charge == charge_id and dispute.status in (
+            "needs_response",
+            "under_review",
+            "warning_needs_response",
+        ):
             return dispute
     return None
 

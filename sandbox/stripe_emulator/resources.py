@@ -8,6 +8,7 @@ Price or PromotionCode. These classes replace them in the same store, with the
 """
 
 import secrets
+from typing import ClassVar
 
 from . import state
 from ._localstripe import store
@@ -58,7 +59,7 @@ ADDRESS = Obj(city=Str(), country=Str(), line1=Str(), line2=Str(), postal_code=S
 class Product(EmuObject):
     object = "product"
     _id_prefix = "prod_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "active": True,
         "default_price": None,
         "description": None,
@@ -75,7 +76,7 @@ class Product(EmuObject):
         "updated": None,
         "url": None,
     }
-    _fields = {
+    _fields: ClassVar[dict] = {
         "active": Bool(),
         "description": Str(40000),
         "images": ListOf(Str(2048), max_items=8),
@@ -89,16 +90,25 @@ class Product(EmuObject):
         "unit_label": Str(12),
         "url": Str(),
     }
-    _create_fields = dict(_fields, id=Str(), name=Required(Str(250)), type=Enum("good", "service"))
-    _update_fields = dict(_fields, default_price=Id("price_"))
-    _list_fields = {"active": Bool(), "created": Created(), "ids": ListOf(Str()), "shippable": Bool(),
-                    "url": Str()}
+    _create_fields: ClassVar[dict] = dict(
+        _fields, id=Str(), name=Required(Str(250)), type=Enum("good", "service")
+    )
+    _update_fields: ClassVar[dict] = dict(_fields, default_price=Id("price_"))
+    _list_fields: ClassVar[dict] = {
+        "active": Bool(),
+        "created": Created(),
+        "ids": ListOf(Str()),
+        "shippable": Bool(),
+        "url": Str(),
+    }
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
         params.pop("expand", None)
         if params.get("id") and store.get(f"product:{params['id']}"):
-            raise invalid(f"Product already exists: {params['id']}", param="id", code="resource_already_exists")
+            raise invalid(
+                f"Product already exists: {params['id']}", param="id", code="resource_already_exists"
+            )
         super().__init__(params.pop("id", None))
         self.name = params["name"]
         self.active = params.get("active", True) is not False
@@ -169,7 +179,7 @@ TAX_BEHAVIOR = Enum("inclusive", "exclusive", "unspecified")
 class Price(EmuObject):
     object = "price"
     _id_prefix = "price_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "active": True,
         "billing_scheme": "per_unit",
         "currency": None,
@@ -186,25 +196,34 @@ class Price(EmuObject):
         "unit_amount": None,
         "unit_amount_decimal": None,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "currency": Required(Str(3)),
         "product": Id("prod_"),
         "product_data": Obj(
-            name=Required(Str(250)), active=Bool(), metadata=Metadata(), statement_descriptor=Str(22),
-            tax_code=Str(), unit_label=Str(12), id=Str(),
+            name=Required(Str(250)),
+            active=Bool(),
+            metadata=Metadata(),
+            statement_descriptor=Str(22),
+            tax_code=Str(),
+            unit_label=Str(12),
+            id=Str(),
         ),
         "unit_amount": Int(0, 99999999999),
         "active": Bool(),
         "lookup_key": Str(200),
         "metadata": Metadata(),
         "nickname": Str(),
-        "recurring": Obj(interval=Required(Enum("day", "week", "month", "year")), interval_count=Int(1),
-                         usage_type=Enum("licensed", "metered"), trial_period_days=Int(0)),
+        "recurring": Obj(
+            interval=Required(Enum("day", "week", "month", "year")),
+            interval_count=Int(1),
+            usage_type=Enum("licensed", "metered"),
+            trial_period_days=Int(0),
+        ),
         "tax_behavior": TAX_BEHAVIOR,
         "transfer_lookup_key": Bool(),
         "billing_scheme": Enum("per_unit"),
     }
-    _update_fields = {
+    _update_fields: ClassVar[dict] = {
         "active": Bool(),
         "lookup_key": Str(200),
         "metadata": Metadata(),
@@ -212,7 +231,7 @@ class Price(EmuObject):
         "tax_behavior": TAX_BEHAVIOR,
         "transfer_lookup_key": Bool(),
     }
-    _list_fields = {
+    _list_fields: ClassVar[dict] = {
         "active": Bool(),
         "currency": Str(),
         "product": Str(),
@@ -228,11 +247,14 @@ class Price(EmuObject):
         if bool(params.get("product")) == bool(params.get("product_data")):
             raise invalid("You must specify exactly one of product or product_data.", param="product")
         if params.get("unit_amount") is None:
-            raise invalid("Missing required param: unit_amount.", param="unit_amount", code="parameter_missing")
+            raise invalid(
+                "Missing required param: unit_amount.", param="unit_amount", code="parameter_missing"
+            )
         if currency in THREE_DECIMAL and params["unit_amount"] % 10:
             raise invalid(
                 f"Amounts in {currency.upper()} must end in 0 (three-decimal currency).",
-                param="unit_amount", code="invalid_amount",
+                param="unit_amount",
+                code="invalid_amount",
             )
         if params.get("product"):
             require("product", params["product"], "product")
@@ -323,7 +345,7 @@ INVOICE_SETTINGS = Obj(
 class Customer(EmuObject):
     object = "customer"
     _id_prefix = "cus_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "address": None,
         "balance": 0,
         "currency": None,
@@ -348,7 +370,7 @@ class Customer(EmuObject):
         "tax_exempt": "none",
         "test_clock": None,
     }
-    _fields = {
+    _fields: ClassVar[dict] = {
         "address": ADDRESS,
         "balance": Int(),
         "description": Str(),
@@ -364,16 +386,25 @@ class Customer(EmuObject):
         "tax": Obj(ip_address=Str(), validate_location=Enum("deferred", "immediately", "auto")),
         "tax_exempt": Enum("none", "exempt", "reverse"),
     }
-    _create_fields = dict(
+    _create_fields: ClassVar[dict] = dict(
         _fields,
         payment_method=Str(),
         tax_id_data=ListOf(Obj(type=Required(Str()), value=Required(Str()))),
         test_clock=Str(),
     )
-    _update_fields = dict(_fields, default_source=Str())
-    _list_fields = {"email": Str(512), "created": Created(), "test_clock": Str()}
-    _copied = ("address", "balance", "description", "email", "name", "phone", "preferred_locales",
-               "shipping", "tax_exempt")
+    _update_fields: ClassVar[dict] = dict(_fields, default_source=Str())
+    _list_fields: ClassVar[dict] = {"email": Str(512), "created": Created(), "test_clock": Str()}
+    _copied: ClassVar[tuple] = (
+        "address",
+        "balance",
+        "description",
+        "email",
+        "name",
+        "phone",
+        "preferred_locales",
+        "shipping",
+        "tax_exempt",
+    )
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -428,15 +459,27 @@ class Customer(EmuObject):
 
 # -- TaxRate -------------------------------------------------------------------
 TAX_TYPES = Enum(
-    "amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
-    "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat",
+    "amusement_tax",
+    "communications_tax",
+    "gst",
+    "hst",
+    "igst",
+    "jct",
+    "lease_tax",
+    "pst",
+    "qst",
+    "retail_delivery_fee",
+    "rst",
+    "sales_tax",
+    "service_tax",
+    "vat",
 )
 
 
 class TaxRate(EmuObject):
     object = "tax_rate"
     _id_prefix = "txr_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "active": True,
         "country": None,
         "description": None,
@@ -452,7 +495,7 @@ class TaxRate(EmuObject):
         "state": None,
         "tax_type": None,
     }
-    _fields = {
+    _fields: ClassVar[dict] = {
         "active": Bool(),
         "country": Str(2),
         "description": Str(),
@@ -462,13 +505,13 @@ class TaxRate(EmuObject):
         "state": Str(),
         "tax_type": TAX_TYPES,
     }
-    _create_fields = dict(
+    _create_fields: ClassVar[dict] = dict(
         _fields,
         display_name=Required(Str(50)),
         inclusive=Required(Bool()),
         percentage=Required(Number(0, 100)),
     )
-    _list_fields = {"active": Bool(), "inclusive": Bool(), "created": Created()}
+    _list_fields: ClassVar[dict] = {"active": Bool(), "inclusive": Bool(), "created": Created()}
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -511,8 +554,11 @@ _AUTOMATIC_MARK = "stripe_emulator_automatic_tax"
 def automatic_tax_rate(percentage, inclusive=True):
     """The TaxRate standing for the emulator's simplified automatic tax."""
     for rate in TaxRate._all():
-        if (rate.metadata.get(_AUTOMATIC_MARK) and rate._percentage == percentage
-                and rate.inclusive == inclusive):
+        if (
+            rate.metadata.get(_AUTOMATIC_MARK)
+            and rate._percentage == percentage
+            and rate.inclusive == inclusive
+        ):
             return rate
     return TaxRate(
         display_name="VAT",
@@ -530,7 +576,7 @@ def automatic_tax_rate(percentage, inclusive=True):
 class Coupon(EmuObject):
     object = "coupon"
     _id_prefix = ""
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "amount_off": None,
         "currency": None,
         "duration": "once",
@@ -543,7 +589,7 @@ class Coupon(EmuObject):
         "times_redeemed": 0,
         "valid": True,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "id": Str(),
         "name": Str(40),
         "percent_off": Number(0, 100),
@@ -556,8 +602,8 @@ class Coupon(EmuObject):
         "metadata": Metadata(),
         "applies_to": Obj(products=ListOf(Str())),
     }
-    _update_fields = {"name": Str(40), "metadata": Metadata()}
-    _list_fields = {"created": Created()}
+    _update_fields: ClassVar[dict] = {"name": Str(40), "metadata": Metadata()}
+    _list_fields: ClassVar[dict] = {"created": Created()}
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -570,8 +616,9 @@ class Coupon(EmuObject):
         if store.get(f"coupon:{coupon_id}"):
             raise invalid("Coupon already exists.", param="id", code="resource_already_exists")
         if params.get("duration") == "repeating" and not params.get("duration_in_months"):
-            raise invalid("duration_in_months is required when duration is repeating.",
-                          param="duration_in_months")
+            raise invalid(
+                "duration_in_months is required when duration is repeating.", param="duration_in_months"
+            )
         super().__init__(coupon_id)
         self._percent_off = params.get("percent_off")
         self.amount_off = params.get("amount_off")
@@ -595,9 +642,7 @@ class Coupon(EmuObject):
     def _is_valid(self):
         if self.redeem_by is not None and state.now() > self.redeem_by:
             return False
-        if self.max_redemptions is not None and self.times_redeemed >= self.max_redemptions:
-            return False
-        return True
+        return self.max_redemptions is None or self.times_redeemed < self.max_redemptions
 
     def _discount_on(self, amount, currency):
         """Discount (minor units) this coupon gives on ``amount``."""
@@ -630,7 +675,7 @@ class Coupon(EmuObject):
 class PromotionCode(EmuObject):
     object = "promotion_code"
     _id_prefix = "promo_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "active": True,
         "code": None,
         "customer": None,
@@ -646,7 +691,7 @@ class PromotionCode(EmuObject):
         },
         "times_redeemed": 0,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "coupon": Str(),
         "promotion": Obj(type=Required(Enum("coupon")), coupon=Required(Str())),
         "code": Str(500),
@@ -655,10 +700,18 @@ class PromotionCode(EmuObject):
         "expires_at": Int(),
         "max_redemptions": Int(1),
         "metadata": Metadata(),
-        "restrictions": Obj(first_time_transaction=Bool(), minimum_amount=Int(0), minimum_amount_currency=Str(3)),
+        "restrictions": Obj(
+            first_time_transaction=Bool(), minimum_amount=Int(0), minimum_amount_currency=Str(3)
+        ),
     }
-    _update_fields = {"active": Bool(), "metadata": Metadata()}
-    _list_fields = {"code": Str(), "active": Bool(), "coupon": Str(), "customer": Str(), "created": Created()}
+    _update_fields: ClassVar[dict] = {"active": Bool(), "metadata": Metadata()}
+    _list_fields: ClassVar[dict] = {
+        "code": Str(),
+        "active": Bool(),
+        "coupon": Str(),
+        "customer": Str(),
+        "created": Created(),
+    }
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -670,8 +723,11 @@ class PromotionCode(EmuObject):
                 raise invalid("Pass the coupon only once (promotion[coupon]).", param="coupon")
             coupon_id = promotion["coupon"]
         if not coupon_id:
-            raise invalid("Missing required param: promotion[coupon].", param="promotion[coupon]",
-                          code="parameter_missing")
+            raise invalid(
+                "Missing required param: promotion[coupon].",
+                param="promotion[coupon]",
+                code="parameter_missing",
+            )
         require("coupon", coupon_id, "promotion[coupon]")
         code = params.get("code") or secrets.token_hex(4).upper()
         if any(other.active and other.code.lower() == code.lower() for other in PromotionCode._all()):
@@ -746,7 +802,7 @@ class Discount(EmuObject):
 
     object = "discount"
     _id_prefix = "di_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "checkout_session": None,
         "customer": None,
         "customer_account": None,
@@ -788,8 +844,14 @@ class _Account:
             "past_due": [],
             "pending_verification": [],
         }
-        address = {"city": "Paris", "country": "FR", "line1": "1 rue de l'Emulateur", "line2": None,
-                   "postal_code": "75001", "state": None}
+        address = {
+            "city": "Paris",
+            "country": "FR",
+            "line1": "1 rue de l'Emulateur",
+            "line2": None,
+            "postal_code": "75001",
+            "state": None,
+        }
         return {
             "id": state.ACCOUNT_ID,
             "object": "account",
@@ -815,8 +877,12 @@ class _Account:
             "default_currency": "eur",
             "details_submitted": True,
             "email": "merchant@example.com",
-            "external_accounts": {"object": "list", "data": [], "has_more": False,
-                                  "url": f"/v1/accounts/{state.ACCOUNT_ID}/external_accounts"},
+            "external_accounts": {
+                "object": "list",
+                "data": [],
+                "has_more": False,
+                "url": f"/v1/accounts/{state.ACCOUNT_ID}/external_accounts",
+            },
             "future_requirements": dict(empty_requirements),
             "livemode": False,
             "metadata": {},
@@ -841,8 +907,11 @@ class _Account:
                     "statement_descriptor_prefix_kana": None,
                     "statement_descriptor_prefix_kanji": None,
                 },
-                "payouts": {"debit_negative_balances": True, "schedule": {"delay_days": 7, "interval": "daily"},
-                            "statement_descriptor": None},
+                "payouts": {
+                    "debit_negative_balances": True,
+                    "schedule": {"delay_days": 7, "interval": "daily"},
+                    "statement_descriptor": None,
+                },
                 "sepa_debit_payments": {},
             },
             "tos_acceptance": {"date": 1700000000, "ip": "127.0.0.1", "user_agent": None},

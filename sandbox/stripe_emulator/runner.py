@@ -80,7 +80,11 @@ class _Controls:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 body = response.read()
         except urllib.error.HTTPError as error:
-            raise EmulatorError(f"{method} {path} -> {error.code}: {error.read().decode(errors='replace')}") from None
+            raise EmulatorError(
+                f"{method} {path} -> {error.code}: {error.read().decode(errors='replace')}"
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise EmulatorError(f"{method} {path}: the emulator is unreachable ({error})") from error
         return json.loads(body) if body.strip() else None
 
     def client(self, api_key=None, **kwargs):
@@ -88,8 +92,12 @@ class _Controls:
         import stripe
 
         kwargs.setdefault("max_network_retries", 0)
-        return stripe.StripeClient(api_key or self.api_key, stripe_version=API_VERSION,
-                                   base_addresses={"api": self.base_url}, **kwargs)
+        return stripe.StripeClient(
+            api_key or self.api_key,
+            stripe_version=API_VERSION,
+            base_addresses={"api": self.base_url},
+            **kwargs,
+        )
 
     # -- data and webhooks ---------------------------------------------------
     def flush(self):
@@ -141,7 +149,9 @@ class _Controls:
         return self.request("POST", f"/_test/checkout/sessions/{session_id}/pay", params)
 
     def dispute(self, charge_id, amount=None, reason=None):
-        return self.request("POST", f"/_test/charges/{charge_id}/dispute", {"amount": amount, "reason": reason})
+        return self.request(
+            "POST", f"/_test/charges/{charge_id}/dispute", {"amount": amount, "reason": reason}
+        )
 
     def close_dispute(self, dispute_id, status):
         return self.request("POST", f"/_test/disputes/{dispute_id}/close", {"status": status})
@@ -159,8 +169,13 @@ class _Controls:
 
     def add_fault(self, path_prefix, status=503, count=None, method=None, should_retry=None):
         """Answer ``status`` to the next ``count`` matching calls (all when None)."""
-        params = {"path_prefix": path_prefix, "status": status, "count": count, "method": method,
-                  "should_retry": should_retry}
+        params = {
+            "path_prefix": path_prefix,
+            "status": status,
+            "count": count,
+            "method": method,
+            "should_retry": should_retry,
+        }
         return self.request("POST", "/_test/faults", params)
 
     def clear_faults(self):
@@ -188,8 +203,9 @@ class EmulatorProcess(_Controls):
     :meth:`start` comes back on the same port (with empty data).
     """
 
-    def __init__(self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None,
-                 verbose=False):
+    def __init__(
+        self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None, verbose=False
+    ):
         self.port = port
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
@@ -212,8 +228,15 @@ class EmulatorProcess(_Controls):
         port_file = os.path.join(self.tmpdir, "port")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        command = [sys.executable, "-m", "sandbox.stripe_emulator", "--port", str(self.port),
-                   "--port-file", port_file]
+        command = [
+            sys.executable,
+            "-m",
+            "sandbox.stripe_emulator",
+            "--port",
+            str(self.port),
+            "--port-file",
+            port_file,
+        ]
         if self.webhook_url:
             command += ["--webhook-url", self.webhook_url, "--webhook-secret", self.webhook_secret or ""]
         if self.verbose:
@@ -223,9 +246,15 @@ class EmulatorProcess(_Controls):
         if self.webhook_delay is not None:
             env["STRIPE_EMULATOR_WEBHOOK_DELAY"] = str(self.webhook_delay)
         env.update(self.extra_env)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the child, closed by stop()
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -302,8 +331,9 @@ class EmulatorThread(_Controls):
             self._loop = loop
             try:
                 self._runner, self.port = loop.run_until_complete(
-                    start_app(self.port, self.webhook_url, self.webhook_secret))
-            except Exception as exc:  # reported to the starting thread
+                    start_app(self.port, self.webhook_url, self.webhook_secret)
+                )
+            except Exception as exc:  # noqa: BLE001 - reported to the starting thread
                 failure.append(exc)
                 ready.set()
                 return

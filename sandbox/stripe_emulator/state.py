@@ -25,7 +25,12 @@ clock_offset = 0
 _sequence = itertools.count(1)
 
 #: The API request being served: events record its id and idempotency key.
-request_context = ContextVar("request_context", default={"id": None, "idempotency_key": None})
+request_context = ContextVar("request_context", default=None)
+
+
+def current_request():
+    """``{"id", "idempotency_key"}`` of the API request being served (both None outside one)."""
+    return dict(request_context.get() or {"id": None, "idempotency_key": None})
 
 
 def now():
@@ -54,4 +59,4 @@ def reset():
     clock_offset = 0
 
 
-__all__ = ["API_VERSION", "MERCHANT_NAME", "ACCOUNT_ID", "now", "next_sequence"]
+__all__ = ["ACCOUNT_ID", "API_VERSION", "MERCHANT_NAME", "next_sequence", "now"]

@@ -16,12 +16,15 @@ def line_taxes(net, rates, taxability_reason=None):
     taxes = []
     for rate in rates:
         amount = rounded(base * Decimal(rate._percentage) / 100)
-        taxes.append({
-            "rate": rate,
-            "amount": amount,
-            "taxable_amount": 0,
-            "taxability_reason": taxability_reason or ("standard_rated" if rate._percentage else "zero_rated"),
-        })
+        taxes.append(
+            {
+                "rate": rate,
+                "amount": amount,
+                "taxable_amount": 0,
+                "taxability_reason": taxability_reason
+                or ("standard_rated" if rate._percentage else "zero_rated"),
+            }
+        )
     included = sum(tax["amount"] for tax in taxes if tax["rate"].inclusive)
     for tax in taxes:
         tax["taxable_amount"] = net - included

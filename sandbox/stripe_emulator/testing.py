@@ -16,12 +16,18 @@ from .checkout import OUTCOMES, expire_due_sessions, pay
 from .errors import invalid
 from .params import Bool, Enum, Int, ListOf, Number, Required, Str, clean_fields
 from .payments import close_test_dispute, open_test_dispute
-from .webhooks import dispatcher, register_config_endpoint, snapshot_endpoints, unregister_config_endpoint
+from .webhooks import (
+    dispatcher,
+    register_config_endpoint,
+    snapshot_endpoints,
+    unregister_config_endpoint,
+)
 
 
 def json_response(data, status=200):
-    return web.json_response(data, status=status,
-                             dumps=lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n")
+    return web.json_response(
+        data, status=status, dumps=lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n"
+    )
 
 
 async def params_of(request, fields):
@@ -54,8 +60,13 @@ def handler(fields=None):
 
 @handler({"promotion_code": Str(), "outcome": Enum(*OUTCOMES), "email": Str(), "name": Str()})
 def pay_session(request, promotion_code=None, outcome=None, email=None, name=None):
-    return pay(request.match_info["id"], email=email, name=name, promotion_code=promotion_code,
-               outcome=outcome or "paid")
+    return pay(
+        request.match_info["id"],
+        email=email,
+        name=name,
+        promotion_code=promotion_code,
+        outcome=outcome or "paid",
+    )
 
 
 def _event(event_id):
@@ -132,8 +143,15 @@ async def clear_requests(request):
     return json_response({"data": []})
 
 
-@handler({"path_prefix": Required(Str()), "status": Required(Int(400, 599)), "count": Int(1),
-          "method": Enum("GET", "POST", "DELETE", "get", "post", "delete"), "should_retry": Bool()})
+@handler(
+    {
+        "path_prefix": Required(Str()),
+        "status": Required(Int(400, 599)),
+        "count": Int(1),
+        "method": Enum("GET", "POST", "DELETE", "get", "post", "delete"),
+        "should_retry": Bool(),
+    }
+)
 def add_fault(request, path_prefix, status, count=None, method=None, should_retry=None):
     return middleware.add_fault(path_prefix, status, count, method, should_retry)
 
@@ -148,11 +166,26 @@ async def clear_faults(request):
     return json_response({"data": []})
 
 
-@handler({"amount": Int(1), "reason": Enum("bank_cannot_process", "credit_not_processed", "customer_initiated",
-                                            "debit_not_authorized", "duplicate", "fraudulent", "general",
-                                            "incorrect_account_details", "insufficient_funds",
-                                            "product_not_received", "product_unacceptable",
-                                            "subscription_canceled", "unrecognized")})
+@handler(
+    {
+        "amount": Int(1),
+        "reason": Enum(
+            "bank_cannot_process",
+            "credit_not_processed",
+            "customer_initiated",
+            "debit_not_authorized",
+            "duplicate",
+            "fraudulent",
+            "general",
+            "incorrect_account_details",
+            "insufficient_funds",
+            "product_not_received",
+            "product_unacceptable",
+            "subscription_canceled",
+            "unrecognized",
+        ),
+    }
+)
 def dispute_charge(request, amount=None, reason=None):
     return open_test_dispute(request.match_info["id"], amount, reason or "fraudulent")
 
@@ -180,8 +213,9 @@ async def health(request):
 async def config_webhook(request):
     try:
         data = await get_post_data(request) or {}
-        params = clean_fields(dict(data), {"url": Required(Str()), "secret": Required(Str()),
-                                           "events": ListOf(Str())})
+        params = clean_fields(
+            dict(data), {"url": Required(Str()), "secret": Required(Str()), "events": ListOf(Str())}
+        )
         if not params["url"].startswith(("http://", "https://")):
             raise invalid("url must start with http:// or https://", param="url")
     except UserError as error:

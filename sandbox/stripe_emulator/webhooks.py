@@ -14,12 +14,22 @@ import hmac
 import json
 import logging
 import time
+from typing import ClassVar
 
 from . import API_VERSION, state
 from ._localstripe import StockEvent, store
 from .base import EmuObject, clean_metadata, merge_metadata, random_id
 from .errors import invalid
-from .params import Bool, Created, ListOf, Metadata, Required, Str, check, created_matches
+from .params import (
+    Bool,
+    Created,
+    ListOf,
+    Metadata,
+    Required,
+    Str,
+    check,
+    created_matches,
+)
 
 logger = logging.getLogger("stripe_emulator.webhooks")
 
@@ -30,7 +40,7 @@ class Event(EmuObject):
     object = "event"
     _id_prefix = "evt_"
     _hidden = frozenset({"_payload"})
-    _list_fields = {
+    _list_fields: ClassVar[dict] = {
         "type": Str(),
         "types": ListOf(Str()),
         "created": Created(),
@@ -45,7 +55,7 @@ class Event(EmuObject):
         if previous_attributes:
             data["previous_attributes"] = previous_attributes
         self.data = data
-        self.request = dict(state.request_context.get())
+        self.request = state.current_request()
         self.pending_webhooks = len(matching_endpoints(type))
         self.context = None
         self.account = state.ACCOUNT_ID
@@ -101,7 +111,7 @@ class WebhookEndpoint(EmuObject):
 
     object = "webhook_endpoint"
     _id_prefix = "we_"
-    _defaults = {
+    _defaults: ClassVar[dict] = {
         "api_version": None,
         "application": None,
         "description": None,
@@ -110,7 +120,7 @@ class WebhookEndpoint(EmuObject):
         "status": "enabled",
         "url": None,
     }
-    _create_fields = {
+    _create_fields: ClassVar[dict] = {
         "url": Required(Str()),
         "enabled_events": Required(ENABLED_EVENTS),
         "api_version": Str(),
@@ -118,7 +128,7 @@ class WebhookEndpoint(EmuObject):
         "metadata": Metadata(),
         "connect": Bool(),
     }
-    _update_fields = {
+    _update_fields: ClassVar[dict] = {
         "url": Str(),
         "enabled_events": ENABLED_EVENTS,
         "description": Str(),
@@ -316,7 +326,7 @@ class Dispatcher:
                 async with self._session.post(endpoint.url, data=payload, headers=headers) as response:
                     attempt["status"] = response.status
                     await response.read()
-            except Exception as exc:  # connection refused, timeout...
+            except Exception as exc:  # noqa: BLE001 - connection refused, timeout...: logged
                 attempt["error"] = f"{type(exc).__name__}: {exc}"
             if attempt["status"] is not None and 200 <= attempt["status"] < 300:
                 event.pending_webhooks = max(0, event.pending_webhooks - 1)

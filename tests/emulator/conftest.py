@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
+if str(REPO_ROOT) not in sys.path:  # the emulator lives in the repository, not in the wheel
     sys.path.insert(0, str(REPO_ROOT))
-
-from sandbox.stripe_emulator.runner import EmulatorProcess  # noqa: E402
 
 WEBHOOK_SECRET = "whsec_emulator_tests"
 
 
 @pytest.fixture(scope="module")
 def emulator():
+    from sandbox.stripe_emulator.runner import EmulatorProcess
+
     with EmulatorProcess(webhook_delay=0.05) as process:
         yield process
 

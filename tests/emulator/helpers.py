@@ -4,24 +4,30 @@ import time
 
 
 def catalogue(client, amount=4900, currency="eur", tax_behavior="inclusive", name="Introduction to Open edX"):
-    product = client.v1.products.create(params={"name": name, "metadata": {"course_key": "course-v1:Org+C1+R"}})
-    price = client.v1.prices.create(params={
-        "product": product.id,
-        "unit_amount": amount,
-        "currency": currency,
-        "tax_behavior": tax_behavior,
-    })
+    product = client.v1.products.create(
+        params={"name": name, "metadata": {"course_key": "course-v1:Org+C1+R"}}
+    )
+    price = client.v1.prices.create(
+        params={
+            "product": product.id,
+            "unit_amount": amount,
+            "currency": currency,
+            "tax_behavior": tax_behavior,
+        }
+    )
     return product, price
 
 
 def vat_rate(client, percentage=20):
-    return client.v1.tax_rates.create(params={
-        "display_name": "TVA",
-        "percentage": percentage,
-        "inclusive": True,
-        "country": "FR",
-        "jurisdiction": "FR",
-    })
+    return client.v1.tax_rates.create(
+        params={
+            "display_name": "TVA",
+            "percentage": percentage,
+            "inclusive": True,
+            "country": "FR",
+            "jurisdiction": "FR",
+        }
+    )
 
 
 def session_params(price_id, customer_id=None, tax_rate_id=None, **extra):
@@ -59,9 +65,12 @@ def paid_purchase(client, emu, amount=4900, currency="eur", **extra):
     """Product, price, VAT rate, customer, a paid session; returns a dict of ids."""
     product, price = catalogue(client, amount, currency)
     rate = vat_rate(client)
-    customer = client.v1.customers.create(params={"email": "learner@example.com", "name": "Léa Learner",
-                                                  "preferred_locales": ["fr"]})
-    session = client.v1.checkout.sessions.create(params=session_params(price.id, customer.id, rate.id, **extra))
+    customer = client.v1.customers.create(
+        params={"email": "learner@example.com", "name": "Léa Learner", "preferred_locales": ["fr"]}
+    )
+    session = client.v1.checkout.sessions.create(
+        params=session_params(price.id, customer.id, rate.id, **extra)
+    )
     emu.pay(session.id)
     session = client.v1.checkout.sessions.retrieve(session.id)
     intent = client.v1.payment_intents.retrieve(session.payment_intent)

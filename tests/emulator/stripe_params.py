@@ -16,6 +16,7 @@ The request-option keys every params TypedDict inherits (``api_key``,
 ``idempotency_key``...) are refused: they belong in ``options``.
 """
 
+import collections.abc
 import sys
 import types
 import typing
@@ -50,7 +51,7 @@ def _resolve(annotation, namespace):
     if isinstance(annotation, str):
         annotation = typing.ForwardRef(annotation)
     if isinstance(annotation, typing.ForwardRef):
-        annotation = eval(annotation.__forward_arg__, namespace)  # noqa: S307 - stripe's own annotations
+        annotation = eval(annotation.__forward_arg__, namespace)
     return annotation
 
 
@@ -88,14 +89,14 @@ def _check(value, annotation, path, namespace):
     if _is_typeddict(annotation):
         _check_typeddict(value, annotation, path)
         return
-    if origin in (list, typing.List):  # noqa: UP006 - stripe annotates with typing.List
+    if origin is list:
         if not isinstance(value, (list, tuple)):
             raise UnknownParam(f"{path}: expected a list, got {type(value).__name__}")
         (item_type,) = typing.get_args(annotation) or (typing.Any,)
         for index, item in enumerate(value):
             _check(item, item_type, f"{path}[{index}]", namespace)
         return
-    if origin in (dict, typing.Dict, typing.Mapping):  # noqa: UP006
+    if origin in (dict, collections.abc.Mapping):
         if not isinstance(value, dict):
             raise UnknownParam(f"{path}: expected a dict, got {type(value).__name__}")
         args = typing.get_args(annotation)
@@ -119,7 +120,9 @@ def _check(value, annotation, path, namespace):
         else:
             ok = isinstance(value, annotation)
         if not ok:
-            raise UnknownParam(f"{path}: expected {_describe(annotation)}, got {type(value).__name__} {value!r}")
+            raise UnknownParam(
+                f"{path}: expected {_describe(annotation)}, got {type(value).__name__} {value!r}"
+            )
         return
     if origin is not None and getattr(origin, "__name__", "") == "UntypedStripeObject":
         if not isinstance(value, stripe.StripeObject):
@@ -130,7 +133,9 @@ def _check(value, annotation, path, namespace):
 
 def _check_typeddict(value, cls, path):
     if not isinstance(value, dict):
-        raise UnknownParam(f"{path or 'params'}: expected a dict for {cls.__name__}, got {type(value).__name__}")
+        raise UnknownParam(
+            f"{path or 'params'}: expected a dict for {cls.__name__}, got {type(value).__name__}"
+        )
     namespace = dict(vars(sys.modules[cls.__module__]))
     declared = cls.__annotations__
     for key, item in value.items():
@@ -172,7 +177,9 @@ def declared_keys(typed_dict_cls, path=()):
     for key in path:
         annotation = _unwrap_container(annotation, namespace)
         annotation = annotation.__annotations__[key]
-        namespace = dict(vars(sys.modules[annotation.__module__])) if isinstance(annotation, type) else namespace
+        namespace = (
+            dict(vars(sys.modules[annotation.__module__])) if isinstance(annotation, type) else namespace
+        )
     annotation = _unwrap_container(annotation, namespace)
     keys = set(annotation.__annotations__)
     if not path and _inherits_options(annotation):

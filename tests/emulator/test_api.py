@@ -38,14 +38,24 @@ def test_error_body_is_stripe_shaped(emu):
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(f"{emu.base_url}/v1/prices", data=b"currency=eur&nope=1", method="POST",
-                                     headers={"Authorization": "Bearer sk_test_x"})
+    request = urllib.request.Request(
+        f"{emu.base_url}/v1/prices",
+        data=b"currency=eur&nope=1",
+        method="POST",
+        headers={"Authorization": "Bearer sk_test_x"},
+    )
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(request)
     payload = json.loads(excinfo.value.read())
     assert excinfo.value.code == 400
-    assert payload == {"error": {"type": "invalid_request_error", "code": "parameter_unknown", "param": "nope",
-                                 "message": "Received unknown parameter: nope"}}
+    assert payload == {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "parameter_unknown",
+            "param": "nope",
+            "message": "Received unknown parameter: nope",
+        }
+    }
 
 
 def test_missing_api_key_is_401(emu):
@@ -76,8 +86,12 @@ def test_idempotency_key_with_other_params_is_an_idempotency_error(client):
 def test_idempotent_session_creation(client):
     _, price = catalogue(client)
     params = session_params(price.id)
-    first = client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "order-42-attempt-1"})
-    again = client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "order-42-attempt-1"})
+    first = client.v1.checkout.sessions.create(
+        params=params, options={"idempotency_key": "order-42-attempt-1"}
+    )
+    again = client.v1.checkout.sessions.create(
+        params=params, options={"idempotency_key": "order-42-attempt-1"}
+    )
     assert first.id == again.id
     assert len(client.v1.checkout.sessions.list().data) == 1
 
@@ -87,8 +101,10 @@ def test_request_log_records_version_and_idempotency_key(client, emu):
     client.v1.customers.create(params={"email": "a@example.com"}, options={"idempotency_key": "cus-key"})
     client.v1.customers.list(params={"email": "a@example.com"})
     log = emu.requests()
-    assert [(entry["method"], entry["path"]) for entry in log] == [("POST", "/v1/customers"),
-                                                                   ("GET", "/v1/customers")]
+    assert [(entry["method"], entry["path"]) for entry in log] == [
+        ("POST", "/v1/customers"),
+        ("GET", "/v1/customers"),
+    ]
     assert log[0]["idempotency_key"] == "cus-key"
     assert log[0]["params"] == {"email": "a@example.com"}
     assert log[1]["params"] == {"email": "a@example.com"}
@@ -124,11 +140,24 @@ def test_faults_and_stripe_python_retries(emu):
 
 
 def test_product_update_and_list(client):
-    product = client.v1.products.create(params={"name": "Old", "description": "d", "images": ["https://e.com/i.png"],
-                                                "tax_code": "txcd_10000000", "active": True})
-    updated = client.v1.products.update(product.id, params={"name": "New", "metadata": {"a": "1"}, "active": False,
-                                                           "images": ""})
-    assert (updated.name, updated.active, updated.metadata.to_dict(), updated.images) == ("New", False, {"a": "1"}, [])
+    product = client.v1.products.create(
+        params={
+            "name": "Old",
+            "description": "d",
+            "images": ["https://e.com/i.png"],
+            "tax_code": "txcd_10000000",
+            "active": True,
+        }
+    )
+    updated = client.v1.products.update(
+        product.id, params={"name": "New", "metadata": {"a": "1"}, "active": False, "images": ""}
+    )
+    assert (updated.name, updated.active, updated.metadata.to_dict(), updated.images) == (
+        "New",
+        False,
+        {"a": "1"},
+        [],
+    )
     assert [p.id for p in client.v1.products.list(params={"active": False}).data] == [product.id]
 
 
@@ -139,8 +168,9 @@ def test_price_rules(client):
     assert excinfo.value.param == "unit_amount"
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.prices.update(price.id, params={"tax_behavior": "exclusive"})
-    updated = client.v1.prices.update(price.id, params={"active": False, "nickname": "old", "lookup_key": "c1",
-                                                        "metadata": {"v": "1"}})
+    updated = client.v1.prices.update(
+        price.id, params={"active": False, "nickname": "old", "lookup_key": "c1", "metadata": {"v": "1"}}
+    )
     assert (updated.active, updated.nickname, updated.lookup_key) == (False, "old", "c1")
     other = client.v1.prices.create(params={"product": product.id, "unit_amount": 5900, "currency": "eur"})
     assert other.tax_behavior == "unspecified"
@@ -150,12 +180,25 @@ def test_price_rules(client):
 
 
 def test_customer_and_tax_rate(client):
-    customer = client.v1.customers.create(params={"email": "l@example.com", "name": "Léa",
-                                                  "metadata": {"user_id": "7"}, "preferred_locales": ["fr"]})
+    customer = client.v1.customers.create(
+        params={
+            "email": "l@example.com",
+            "name": "Léa",
+            "metadata": {"user_id": "7"},
+            "preferred_locales": ["fr"],
+        }
+    )
     assert customer.preferred_locales == ["fr"] and customer.metadata["user_id"] == "7"
     assert client.v1.customers.update(customer.id, params={"name": "Lea"}).name == "Lea"
-    rate = client.v1.tax_rates.create(params={"display_name": "TVA", "percentage": "5.5", "inclusive": True,
-                                              "country": "FR", "jurisdiction": "FR"})
+    rate = client.v1.tax_rates.create(
+        params={
+            "display_name": "TVA",
+            "percentage": "5.5",
+            "inclusive": True,
+            "country": "FR",
+            "jurisdiction": "FR",
+        }
+    )
     assert (rate.percentage, rate.inclusive, rate.country) == (5.5, True, "FR")
 
 
@@ -163,9 +206,14 @@ def test_coupon_without_id_and_promotion_codes(client):
     coupon = client.v1.coupons.create(params={"percent_off": 10, "duration": "once", "name": "Ten"})
     assert coupon.id and coupon.percent_off == 10
     old_style = client.v1.promotion_codes.create(params={"coupon": coupon.id, "code": "OLDSTYLE"})
-    new_style = client.v1.promotion_codes.create(params={"promotion": {"type": "coupon", "coupon": coupon.id},
-                                                         "code": "NEWSTYLE", "max_redemptions": 3,
-                                                         "metadata": {"campaign": "spring"}})
+    new_style = client.v1.promotion_codes.create(
+        params={
+            "promotion": {"type": "coupon", "coupon": coupon.id},
+            "code": "NEWSTYLE",
+            "max_redemptions": 3,
+            "metadata": {"campaign": "spring"},
+        }
+    )
     assert old_style.promotion.coupon == new_style.promotion.coupon == coupon.id
     client.v1.promotion_codes.update(old_style.id, params={"active": False})
     assert [p.code for p in client.v1.promotion_codes.list(params={"active": True}).data] == ["NEWSTYLE"]
@@ -177,8 +225,13 @@ def test_coupon_without_id_and_promotion_codes(client):
 def test_session_creation_rules(client):
     _, price = catalogue(client)
     now = int(time.time())
-    for bad in ({"expires_at": now + 60}, {"expires_at": now + 25 * 3600}, {"mode": "subscription"},
-                {"discounts": [{"coupon": "nope"}]}, {"customer_email": "a@b.c", "customer": "cus_missing"}):
+    for bad in (
+        {"expires_at": now + 60},
+        {"expires_at": now + 25 * 3600},
+        {"mode": "subscription"},
+        {"discounts": [{"coupon": "nope"}]},
+        {"customer_email": "a@b.c", "customer": "cus_missing"},
+    ):
         with pytest.raises(stripe.InvalidRequestError):
             client.v1.checkout.sessions.create(params=session_params(price.id, **bad))
     with pytest.raises(stripe.InvalidRequestError) as excinfo:

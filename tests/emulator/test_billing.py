@@ -14,10 +14,20 @@ def purchase(client, emu):
 
 
 def test_partial_then_full_refund(client, emu, purchase):
-    first = client.v1.refunds.create(params={"payment_intent": purchase["payment_intent"], "amount": 900,
-                                             "reason": "requested_by_customer", "metadata": {"why": "test"}})
-    assert (first.amount, first.reason, first.charge, first.status) == (900, "requested_by_customer",
-                                                                        purchase["charge"], "succeeded")
+    first = client.v1.refunds.create(
+        params={
+            "payment_intent": purchase["payment_intent"],
+            "amount": 900,
+            "reason": "requested_by_customer",
+            "metadata": {"why": "test"},
+        }
+    )
+    assert (first.amount, first.reason, first.charge, first.status) == (
+        900,
+        "requested_by_customer",
+        purchase["charge"],
+        "succeeded",
+    )
     charge = client.v1.charges.retrieve(purchase["charge"])
     assert (charge.amount_refunded, charge.refunded) == (900, False)
     rest = client.v1.refunds.create(params={"charge": purchase["charge"]})
@@ -45,9 +55,15 @@ def test_over_refund_and_bad_reason_are_refused(client, purchase):
 
 
 def test_full_credit_note_refunds_the_payment(client, emu, purchase):
-    note = client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900,
-                                                 "reason": "order_change", "memo": "Bought by mistake",
-                                                 "metadata": {"order_id": "42"}})
+    note = client.v1.credit_notes.create(
+        params={
+            "invoice": purchase["invoice"],
+            "amount": 4900,
+            "reason": "order_change",
+            "memo": "Bought by mistake",
+            "metadata": {"order_id": "42"},
+        }
+    )
     invoice = client.v1.invoices.retrieve(purchase["invoice"])
     assert note.number == f"{invoice.number}-CN-01"
     assert (note.amount, note.total, note.status, note.type) == (4900, 4900, "issued", "post_payment")
@@ -71,37 +87,55 @@ def test_credit_note_with_refund_amount_and_lines(client, purchase):
     partial = client.v1.credit_notes.create(params={"invoice": invoice.id, "refund_amount": 1000})
     assert (partial.amount, partial.refunds[0].amount_refunded) == (1000, 1000)
     with pytest.raises(stripe.InvalidRequestError):
-        client.v1.credit_notes.create(params={
-            "invoice": invoice.id, "lines": [{"type": "invoice_line_item", "invoice_line_item": line.id,
-                                              "quantity": 1}]})
-    rest = client.v1.credit_notes.create(params={
-        "invoice": invoice.id, "lines": [{"type": "custom_line_item", "unit_amount": 3900, "quantity": 1,
-                                          "description": "Rest of the course"}], "refund_amount": 3900})
+        client.v1.credit_notes.create(
+            params={
+                "invoice": invoice.id,
+                "lines": [{"type": "invoice_line_item", "invoice_line_item": line.id, "quantity": 1}],
+            }
+        )
+    rest = client.v1.credit_notes.create(
+        params={
+            "invoice": invoice.id,
+            "lines": [
+                {
+                    "type": "custom_line_item",
+                    "unit_amount": 3900,
+                    "quantity": 1,
+                    "description": "Rest of the course",
+                }
+            ],
+            "refund_amount": 3900,
+        }
+    )
     assert rest.number.endswith("-CN-02") and rest.lines.data[0].description == "Rest of the course"
     assert client.v1.charges.retrieve(purchase["charge"]).amount_refunded == 4900
 
 
 def test_credit_note_allocation_must_add_up(client, purchase):
     with pytest.raises(stripe.InvalidRequestError):
-        client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900,
-                                              "refund_amount": 1000})
-    note = client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900,
-                                                 "out_of_band_amount": 4900})
+        client.v1.credit_notes.create(
+            params={"invoice": purchase["invoice"], "amount": 4900, "refund_amount": 1000}
+        )
+    note = client.v1.credit_notes.create(
+        params={"invoice": purchase["invoice"], "amount": 4900, "out_of_band_amount": 4900}
+    )
     assert note.refunds == [] and note.out_of_band_amount == 4900
     assert client.v1.charges.retrieve(purchase["charge"]).amount_refunded == 0
 
 
 def test_credit_note_linking_an_existing_refund(client, purchase):
     refund = client.v1.refunds.create(params={"charge": purchase["charge"]})
-    note = client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900,
-                                                 "refunds": [{"refund": refund.id}]})
+    note = client.v1.credit_notes.create(
+        params={"invoice": purchase["invoice"], "amount": 4900, "refunds": [{"refund": refund.id}]}
+    )
     assert note.refunds[0].refund == refund.id
     assert client.v1.charges.retrieve(purchase["charge"]).amount_refunded == 4900
 
 
 def test_void_credit_note(client, emu, purchase):
-    note = client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900,
-                                                 "out_of_band_amount": 4900})
+    note = client.v1.credit_notes.create(
+        params={"invoice": purchase["invoice"], "amount": 4900, "out_of_band_amount": 4900}
+    )
     voided = client.v1.credit_notes.void_credit_note(note.id)
     assert voided.status == "void" and voided.voided_at
     assert client.v1.invoices.retrieve(purchase["invoice"]).post_payment_credit_notes_amount == 0

@@ -34,8 +34,13 @@ def get_page(url):
         return error.code, error.read().decode()
 
 
-CARD = {"email": "learner@example.com", "card_number": "4242 4242 4242 4242", "card_expiry": "12 / 34",
-        "card_cvc": "123", "cardholder_name": "Léa"}
+CARD = {
+    "email": "learner@example.com",
+    "card_number": "4242 4242 4242 4242",
+    "card_expiry": "12 / 34",
+    "card_cvc": "123",
+    "cardholder_name": "Léa",
+}
 
 
 def new_session(client, amount=4900, currency="eur", **extra):
@@ -98,11 +103,16 @@ def test_invalid_promotion_code_on_the_page(client):
 
 def test_full_discount_code_needs_no_payment(client, emu):
     coupon = client.v1.coupons.create(params={"percent_off": 100, "duration": "once"})
-    promo = client.v1.promotion_codes.create(params={"promotion": {"type": "coupon", "coupon": coupon.id},
-                                                     "code": "FREE", "max_redemptions": 1})
+    promo = client.v1.promotion_codes.create(
+        params={"promotion": {"type": "coupon", "coupon": coupon.id}, "code": "FREE", "max_redemptions": 1}
+    )
     session = new_session(client)
     paid = emu.pay(session.id, promotion_code="free")
-    assert (paid["amount_total"], paid["payment_status"], paid["payment_intent"]) == (0, "no_payment_required", None)
+    assert (paid["amount_total"], paid["payment_status"], paid["payment_intent"]) == (
+        0,
+        "no_payment_required",
+        None,
+    )
     assert paid["total_details"]["amount_discount"] == 4900
     assert paid["discounts"] == [{"coupon": coupon.id, "promotion_code": promo.id}]
     invoice = client.v1.invoices.retrieve(paid["invoice"])
@@ -130,16 +140,19 @@ def test_inclusive_tax_rate_and_automatic_tax(client, emu):
     _, price = catalogue(client, 4900)
     session = client.v1.checkout.sessions.create(params=session_params(price.id, tax_rate_id=rate.id))
     assert (session.amount_total, session.total_details.amount_tax) == (4900, 817)
-    automatic = client.v1.checkout.sessions.create(params=session_params(price.id,
-                                                                         automatic_tax={"enabled": True}))
+    automatic = client.v1.checkout.sessions.create(
+        params=session_params(price.id, automatic_tax={"enabled": True})
+    )
     assert (automatic.amount_total, automatic.total_details.amount_tax) == (4900, 817)
     paid = emu.pay(automatic.id)
     invoice = client.v1.invoices.retrieve(paid["invoice"])
     assert invoice.total_taxes[0].amount == 817 and invoice.total_taxes[0].tax_behavior == "inclusive"
 
 
-@pytest.mark.parametrize(("amount", "currency", "shown"), [(5000, "jpy", "5000 JPY"), (12340, "kwd", "12.340 KWD"),
-                                                           (4999, "eur", "49.99 EUR")])
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [(5000, "jpy", "5000 JPY"), (12340, "kwd", "12.340 KWD"), (4999, "eur", "49.99 EUR")],
+)
 def test_zero_and_three_decimal_currencies(client, emu, amount, currency, shown):
     session = new_session(client, amount, currency)
     _, page = get_page(session.url)
@@ -165,9 +178,14 @@ def test_delayed_payment_succeeds(client, emu):
     assert settled["payment_status"] == "paid" and settled["invoice"].startswith("in_")
     oldest_first = [event["type"] for event in emu.events()][::-1]
     assert oldest_first[-8:] == [
-        "checkout.session.completed", "payment_intent.processing", "charge.pending",
-        "checkout.session.async_payment_succeeded", "invoice.finalized", "invoice.paid",
-        "payment_intent.succeeded", "charge.succeeded",
+        "checkout.session.completed",
+        "payment_intent.processing",
+        "charge.pending",
+        "checkout.session.async_payment_succeeded",
+        "invoice.finalized",
+        "invoice.paid",
+        "payment_intent.succeeded",
+        "charge.succeeded",
     ]
 
 
@@ -211,8 +229,9 @@ def test_sessions_expire_when_their_time_has_passed(client, emu):
 
 def test_retrieve_expand_and_line_items(client, emu):
     ids = paid_purchase(client, emu)
-    session = client.v1.checkout.sessions.retrieve(ids["session"], params={
-        "expand": ["invoice", "payment_intent", "line_items"]})
+    session = client.v1.checkout.sessions.retrieve(
+        ids["session"], params={"expand": ["invoice", "payment_intent", "line_items"]}
+    )
     assert session.invoice.id == ids["invoice"] and session.payment_intent.id == ids["payment_intent"]
     assert session.line_items.data[0].price.id == ids["price"]
     items = client.v1.checkout.sessions.line_items.list(ids["session"])
@@ -223,11 +242,14 @@ def test_retrieve_expand_and_line_items(client, emu):
 def test_list_sessions_with_filters(client, emu):
     ids = paid_purchase(client, emu)
     new_session(client)
-    assert [s.id for s in client.v1.checkout.sessions.list(params={"status": "complete"}).data] == [ids["session"]]
+    assert [s.id for s in client.v1.checkout.sessions.list(params={"status": "complete"}).data] == [
+        ids["session"]
+    ]
     by_intent = client.v1.checkout.sessions.list(params={"payment_intent": ids["payment_intent"]}).data
     assert [s.id for s in by_intent] == [ids["session"]]
-    assert [s.id for s in client.v1.checkout.sessions.list(params={"customer": ids["customer"]}).data] == \
-        [ids["session"]]
+    assert [s.id for s in client.v1.checkout.sessions.list(params={"customer": ids["customer"]}).data] == [
+        ids["session"]
+    ]
     assert len(client.v1.checkout.sessions.list(params={"created": {"gte": 0}}).data) == 2
 
 
@@ -240,14 +262,16 @@ def test_invoice_details_pages_and_pdf(client, emu):
     assert invoice.customer_email == "learner@example.com"
     assert (invoice.amount_paid, invoice.amount_remaining, invoice.subtotal) == (4900, 0, 4900)
     status, page = get_page(invoice.hosted_invoice_url)
-    assert status == 200 and '<meta charset="utf-8">' in page and invoice.number in page and "49.00 EUR" in page
+    assert (
+        status == 200 and '<meta charset="utf-8">' in page and invoice.number in page and "49.00 EUR" in page
+    )
     with urllib.request.urlopen(invoice.invoice_pdf) as response:
         content = response.read()
         assert response.headers["Content-Type"] == "application/pdf"
     assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
     assert invoice.number.encode() in content and b"49.00 EUR" in content
     start = int(content.rsplit(b"startxref", 1)[1].split()[0])
-    assert content[start:start + 4] == b"xref"
+    assert content[start : start + 4] == b"xref"
     listed = client.v1.invoices.list(params={"customer": ids["customer"], "status": "paid"}).data
     assert [i.id for i in listed] == [ids["invoice"]]
     with pytest.raises(stripe.InvalidRequestError):

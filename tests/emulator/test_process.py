@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.stripe_emulator.runner import REPO_ROOT, EmulatorError, EmulatorProcess, EmulatorThread
+from sandbox.stripe_emulator.runner import (
+    REPO_ROOT,
+    EmulatorError,
+    EmulatorProcess,
+    EmulatorThread,
+)
 
 PICKLE = Path("/tmp/localstripe.pickle")
 
@@ -47,8 +52,13 @@ def test_listens_on_loopback_only_and_writes_no_pickle(emu, client):
 def test_command_line_prints_the_address_and_writes_the_port(tmp_path):
     port_file = tmp_path / "port"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(REPO_ROOT))
-    process = subprocess.Popen([sys.executable, "-m", "sandbox.stripe_emulator", "--port", "0", "--port-file",
-                                str(port_file)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.stripe_emulator", "--port", "0", "--port-file", str(port_file)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline().strip()
         deadline = time.monotonic() + 10
@@ -64,9 +74,13 @@ def test_command_line_prints_the_address_and_writes_the_port(tmp_path):
 
 
 def test_webhook_flags_need_a_secret():
-    result = subprocess.run([sys.executable, "-m", "sandbox.stripe_emulator", "--webhook-url", "http://x"],
-                            cwd=REPO_ROOT, capture_output=True, text=True, env=dict(os.environ,
-                                                                                    PYTHONPATH=str(REPO_ROOT)))
+    result = subprocess.run(  # noqa: PLW1510 - the exit code is asserted
+        [sys.executable, "-m", "sandbox.stripe_emulator", "--webhook-url", "http://x"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+    )
     assert result.returncode == 2 and "--webhook-secret" in result.stderr
 
 

@@ -18,8 +18,11 @@ GOOD_SESSION = {
     "allow_promotion_codes": True,
     "invoice_creation": {
         "enabled": True,
-        "invoice_data": {"metadata": {"order_id": "1"}, "footer": "Merci",
-                         "custom_fields": [{"name": "Order", "value": "1"}]},
+        "invoice_data": {
+            "metadata": {"order_id": "1"},
+            "footer": "Merci",
+            "custom_fields": [{"name": "Order", "value": "1"}],
+        },
     },
     "expires_at": 1_900_000_000,
     "locale": "fr",
@@ -37,13 +40,20 @@ def test_known_good_params_pass():
 @pytest.mark.parametrize(
     ("params", "where"),
     [
-        ({"mode": "payment", "line_items": [{"price": "price_1", "quantity": 1, "colour": "red"}]},
-         "line_items[0][colour]"),
-        ({"mode": "payment", "invoice_creation": {"enabled": True, "invoice_data": {"metadta": {}}}},
-         "invoice_creation[invoice_data][metadta]"),
+        (
+            {"mode": "payment", "line_items": [{"price": "price_1", "quantity": 1, "colour": "red"}]},
+            "line_items[0][colour]",
+        ),
+        (
+            {"mode": "payment", "invoice_creation": {"enabled": True, "invoice_data": {"metadta": {}}}},
+            "invoice_creation[invoice_data][metadta]",
+        ),
         ({"mode": "payment", "customer_emial": "a@b.c"}, "customer_emial"),
         ({"mode": "payment", "idempotency_key": "k"}, "idempotency_key"),
-        ({"mode": "payment", "line_items": [{"price": "price_1", "quantity": True}]}, "line_items[0][quantity]"),
+        (
+            {"mode": "payment", "line_items": [{"price": "price_1", "quantity": True}]},
+            "line_items[0][quantity]",
+        ),
         ({"mode": "payment", "invoice_creation": {"invoice_data": {}}}, "invoice_creation[enabled]"),
         ({"mode": "payment", "automatic_tax": {"enabled": "yes"}}, "automatic_tax[enabled]"),
         ({"mode": "payment", "metadata": {"a": 1}}, "metadata[a]"),
@@ -122,8 +132,9 @@ LEGACY = {
 }
 
 
-@pytest.mark.parametrize(("fields", "typed_dict"), EMULATOR_PARAMS,
-                         ids=[typed.__name__ for _, typed in EMULATOR_PARAMS])
+@pytest.mark.parametrize(
+    ("fields", "typed_dict"), EMULATOR_PARAMS, ids=[typed.__name__ for _, typed in EMULATOR_PARAMS]
+)
 def test_emulator_accepts_no_parameter_stripe_does_not_know(fields, typed_dict):
     """The emulator must never be more lenient than Stripe about parameter names."""
     assert unknown_to_stripe(spec_keys(fields), typed_dict) == LEGACY.get(typed_dict.__name__, [])

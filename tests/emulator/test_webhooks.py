@@ -9,8 +9,13 @@ import stripe
 from .conftest import WEBHOOK_SECRET
 from .helpers import catalogue, paid_purchase, session_params
 
-PURCHASE_EVENTS = ["checkout.session.completed", "invoice.finalized", "invoice.paid", "payment_intent.succeeded",
-                   "charge.succeeded"]
+PURCHASE_EVENTS = [
+    "checkout.session.completed",
+    "invoice.finalized",
+    "invoice.paid",
+    "payment_intent.succeeded",
+    "charge.succeeded",
+]
 
 
 def purchase_types(types):
@@ -26,10 +31,17 @@ def test_webhooks_are_signed_and_verifiable(client, emu, receiver):
         assert header.startswith("t=") and ",v1=" in header
         event = stripe.Webhook.construct_event(delivery["body"], header, WEBHOOK_SECRET)
         assert event.api_version == "2026-10-28.endive" and event.livemode is False
-    completed = next(json.loads(d["body"]) for d in receiver.received
-                     if json.loads(d["body"])["type"] == "checkout.session.completed")
+    completed = next(
+        json.loads(d["body"])
+        for d in receiver.received
+        if json.loads(d["body"])["type"] == "checkout.session.completed"
+    )
     session = completed["data"]["object"]
-    assert (session["id"], session["payment_status"], session["invoice"]) == (ids["session"], "paid", ids["invoice"])
+    assert (session["id"], session["payment_status"], session["invoice"]) == (
+        ids["session"],
+        "paid",
+        ids["invoice"],
+    )
     bad = receiver.received[0]
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(bad["body"], bad["headers"]["Stripe-Signature"], "whsec_wrong")
@@ -88,9 +100,15 @@ def test_delivery_log_records_failures(client, emu, receiver):
 
 
 def test_webhook_endpoints_api(client, emu, receiver_server):
-    endpoint = client.v1.webhook_endpoints.create(params={
-        "url": receiver_server.url, "enabled_events": ["checkout.session.completed", "invoice.paid"],
-        "description": "LMS", "metadata": {"site": "lms"}, "api_version": "2026-10-28.endive"})
+    endpoint = client.v1.webhook_endpoints.create(
+        params={
+            "url": receiver_server.url,
+            "enabled_events": ["checkout.session.completed", "invoice.paid"],
+            "description": "LMS",
+            "metadata": {"site": "lms"},
+            "api_version": "2026-10-28.endive",
+        }
+    )
     assert endpoint.secret.startswith("whsec_") and endpoint.status == "enabled"
     fetched = client.v1.webhook_endpoints.retrieve(endpoint.id)
     assert "secret" not in fetched.to_dict()
@@ -99,7 +117,9 @@ def test_webhook_endpoints_api(client, emu, receiver_server):
     paid_purchase(client, emu)
     assert receiver_server.wait_for(2) == ["checkout.session.completed", "invoice.paid"]
     for delivery in receiver_server.received:
-        stripe.Webhook.construct_event(delivery["body"], delivery["headers"]["Stripe-Signature"], endpoint.secret)
+        stripe.Webhook.construct_event(
+            delivery["body"], delivery["headers"]["Stripe-Signature"], endpoint.secret
+        )
     updated = client.v1.webhook_endpoints.update(endpoint.id, params={"enabled_events": ["charge.refunded"]})
     assert updated.enabled_events == ["charge.refunded"]
     disabled = client.v1.webhook_endpoints.update(endpoint.id, params={"disabled": True})
@@ -111,8 +131,9 @@ def test_webhook_endpoints_api(client, emu, receiver_server):
 
 
 def test_config_webhook_can_filter_events(client, emu, receiver_server):
-    emu.configure_webhook(receiver_server.url, WEBHOOK_SECRET, events=["checkout.session.expired"],
-                          endpoint_id="expired-only")
+    emu.configure_webhook(
+        receiver_server.url, WEBHOOK_SECRET, events=["checkout.session.expired"], endpoint_id="expired-only"
+    )
     try:
         receiver_server.clear()
         _, price = catalogue(client)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
-from tutor_helpers import (
+
+# The helpers module sits next to this file, whatever pytest's import mode.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from tutor_helpers import (  # noqa: E402
     INVOICE_FOOTER,
     PLUGIN,
     PUBLISHABLE_MARKER,

@@ -8,6 +8,19 @@ from __future__ import annotations
 import pytest
 from tutor_helpers import Project, assert_clean_failure, output
 
+EVENTS = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "invoice.finalized",
+    "invoice.paid",
+    "charge.refunded",
+    "credit_note.created",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+]
+
 
 @pytest.fixture
 def jobs(copy: Project) -> Project:
@@ -137,3 +150,6 @@ def test_webhook_job_is_a_do_command_everywhere(project: Project, context: str) 
     assert "riseup-stripe-webhook" in project.run(context, "do", "--help").stdout
     help_text = project.run(context, "do", "riseup-stripe-webhook", "--help").stdout
     assert "--url" in help_text
+    listed = [line.strip() for line in help_text.splitlines()]
+    for event in EVENTS:
+        assert event in listed

@@ -35,12 +35,12 @@ DEFAULT_API_VERSION = "2026-10-28.endive"
 #: Name of the host folder that ``tutor mounts add`` installs in editable mode.
 MOUNT_NAME = "riseup-stripe-plugin"
 
-#: Paths served by the Django plugin in the LMS.
-INVOICES_PATH = "/riseup-stripe/invoices/"
+#: Webhook endpoint of the Django plugin in the LMS ("My invoices" is at
+#: /riseup-stripe/invoices/, see the mfe-lms-*-settings patches).
 WEBHOOK_PATH = "/riseup-stripe/webhook/"
 
-#: Events the Django plugin subscribes its webhook endpoint to (documentation only:
-#: the management command owns the list).
+#: Events the Django plugin subscribes its webhook endpoint to. The management
+#: command owns the list; this copy is for the command's help.
 WEBHOOK_EVENTS = (
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
@@ -433,7 +433,20 @@ def webhook_job(
     return url, script
 
 
-@click.command(name="riseup-stripe-webhook")
+WEBHOOK_HELP = "\n\n".join(
+    [
+        "Create or update the Stripe webhook endpoint of this LMS.",
+        "The job runs in the lms container and needs outbound HTTPS access to"
+        " Stripe. It subscribes the endpoint, with RISEUP_STRIPE_API_VERSION, to:",
+        "\b\n" + "\n".join(f"  {event}" for event in WEBHOOK_EVENTS),
+        "and prints the endpoint's signing secret (whsec_...): store it with"
+        " `tutor config save --set RISEUP_STRIPE_WEBHOOK_SECRET=whsec_...`, then"
+        " restart the LMS.",
+    ]
+)
+
+
+@click.command(name="riseup-stripe-webhook", help=WEBHOOK_HELP)
 @click.option(
     "--url",
     help=(
@@ -442,15 +455,6 @@ def webhook_job(
     ),
 )
 def register_webhook(url: t.Optional[str]) -> t.Iterator[tuple[str, str]]:
-    """
-    Create or update the Stripe webhook endpoint of this LMS.
-
-    The endpoint is subscribed to the events riseup-stripe-plugin handles
-    (checkout.session.*, invoice.finalized, invoice.paid, charge.refunded,
-    credit_note.created, charge.dispute.*) with RISEUP_STRIPE_API_VERSION. The job
-    runs in the lms container, needs outbound access to Stripe, and prints the
-    endpoint's signing secret: store it in RISEUP_STRIPE_WEBHOOK_SECRET.
-    """
     ctx = click.get_current_context()
     mode = deployment_mode(ctx)
     root = getattr(ctx.obj, "root", None)
