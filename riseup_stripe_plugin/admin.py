@@ -1,34 +1,10 @@
-"""Django admin (LMS and Studio): offers, orders, invoices and Stripe events."""
+"""Django admin (LMS and Studio): orders, invoices and Stripe events; see also admin_*.py."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import money
-from .exceptions import StripeGatewayError
-from .models import CourseOffer, Invoice, Order, StripeEvent
-from .offers import sync_offer
-
-
-@admin.register(CourseOffer)
-class CourseOfferAdmin(admin.ModelAdmin):
-    list_display = ("course_key", "is_paid", "display_price", "active", "stripe_price_id", "modified")
-    list_filter = ("is_paid", "active", "currency")
-    search_fields = ("course_key",)
-    readonly_fields = ("stripe_product_id", "stripe_price_id", "stripe_price_amount", "stripe_price_currency",
-                       "created", "modified")
-
-    @admin.display(description=_("price tax included"))
-    def display_price(self, obj):
-        return money.format_amount(obj.price, obj.currency) if obj.is_paid else "—"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.purchasable:
-            try:
-                sync_offer(obj)
-            except StripeGatewayError as exc:
-                self.message_user(request, _("Saved, but Stripe could not be updated: %s") % exc.message,
-                                  level=messages.WARNING)
+from .models import Invoice, Order, StripeEvent
 
 
 @admin.register(Order)
@@ -83,3 +59,7 @@ class StripeEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Payment settings, course pricing and back-office enrollments live in their own modules.
+from . import admin_backoffice, admin_payment, admin_pricing  # noqa: E402,F401

@@ -38,6 +38,8 @@ DEFAULTS = {
     "RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT": True,
     # Where "sign in" sends an anonymous visitor; the platform's own login page.
     "RISEUP_STRIPE_LOGIN_URL": None,
+    # While a payment is disputed (chargeback): False keeps the learner's access, True suspends it.
+    "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE": False,
 }
 
 #: Settings whose values must never be shown, logged or returned.

@@ -8,6 +8,9 @@ dashboard, bulk enroll, invitations): paid means paid.
 
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +19,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from . import conf
 from . import edxapp_wrapper as platform
-from .models import CourseOffer, Order
+from .models import BackOfficeEnrollment, CourseOffer, Order
 from .states import ACCESS_STATES
 
 
@@ -37,14 +40,55 @@ def paid_course_access(user, course_key) -> bool | None:
     )
 
 
-def is_back_office_enrollment(user, course_key) -> bool:
-    """Someone other than the learner, allowed to manage enrollments, is enrolling them."""
+#: Set by the plugin's own "enroll without payment" admin action, to record that path.
+_back_office_path: contextvars.ContextVar[str | None] = contextvars.ContextVar("riseup_back_office_path",
+                                                                              default=None)
+
+
+@contextmanager
+def back_office_path(path: str):
+    """Mark enrollments made inside this block as coming from ``path`` (a BackOfficeEnrollment.Path)."""
+    token = _back_office_path.set(path)
+    try:
+        yield
+    finally:
+        _back_office_path.reset(token)
+
+
+def back_office_enrollment(user, course_key):
+    """
+    How this enrollment is a back-office one, or None when it is the learner enrolling themselves.
+
+    Returns ``(path, actor)``. Staff enrolling someone else (any platform path:
+    instructor dashboard, enrollment API, bulk enroll, support tool), an
+    invitation made by staff and honoured in the learner's own request, and
+    enrollments outside any request (when the setting allows them).
+    """
+    Path = BackOfficeEnrollment.Path
     if platform.get_current_request() is None:
-        return bool(conf.get("RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT"))
+        if conf.get("RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT"):
+            return Path.NO_REQUEST, None
+        return None
     actor = platform.get_current_user()
-    if actor is None or actor.pk == getattr(user, "pk", None):
-        return False
-    return platform.can_manage_enrollments(actor, course_key)
+    if actor is not None and actor.pk != getattr(user, "pk", None):
+        if platform.can_manage_enrollments(actor, course_key):
+            return _back_office_path.get() or Path.STAFF, actor
+        return None
+    if platform.has_enrollment_invitation(user, course_key):
+        return Path.INVITATION, None
+    return None
+
+
+def is_back_office_enrollment(user, course_key) -> bool:
+    return back_office_enrollment(user, course_key) is not None
+
+
+def record_back_office_enrollment(user, course_key, mode, path, actor) -> BackOfficeEnrollment:
+    request = platform.get_current_request()
+    return BackOfficeEnrollment.objects.create(
+        learner=user, actor=actor, course_key=course_key, path=path, mode=mode or "",
+        request_path=(getattr(request, "path", "") or "")[:500],
+    )
 
 
 class PaidCourseEnrollmentGate(PipelineStep):
@@ -54,7 +98,10 @@ class PaidCourseEnrollmentGate(PipelineStep):
         access = paid_course_access(user, course_key)
         if access is None or access:
             return {}
-        if is_back_office_enrollment(user, course_key):
+        back_office = back_office_enrollment(user, course_key)
+        if back_office is not None:
+            path, actor = back_office
+            record_back_office_enrollment(user, course_key, mode, path, actor)
             return {}
         url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
         raise CourseEnrollmentStarted.PreventEnrollment(

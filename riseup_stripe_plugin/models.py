@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 from . import money
+from .scopes import AudienceScope, ScopesField
 from .states import ACCESS_STATES, OPEN_STATES, InvalidTransition, OrderState, check_transition
 
 
@@ -38,6 +39,10 @@ class CourseOffer(models.Model):
         max_length=100, blank=True, default="",
         verbose_name=_("enrollment mode granted"),
         help_text=_("Leave empty for the course's default mode."),
+    )
+    scopes = ScopesField(
+        verbose_name=_("audience scopes"),
+        help_text=_("Who may see and buy this course: learners whose scope is ticked here."),
     )
     stripe_product_id = models.CharField(max_length=255, blank=True, default="")
     stripe_price_id = models.CharField(max_length=255, blank=True, default="")
@@ -257,6 +262,7 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issued_at", "-created"]
+        permissions = [("cancel_invoice", _("Can cancel an invoice (credit note and refund)"))]
 
     def __str__(self):
         return self.number or self.stripe_invoice_id
@@ -409,3 +415,68 @@ class BackOfficeEnrollment(models.Model):
 
     def __str__(self):
         return f"{self.learner_id} → {self.course_key} ({self.path})"
+
+
+class AudienceRule(models.Model):
+    """
+    A rule giving a scope to learners by the domain of their email address (``acme.com`` → internal).
+
+    .. no_pii:
+    """
+
+    domain = models.CharField(
+        max_length=255, unique=True, verbose_name=_("email domain"),
+        help_text=_("For example acme.com (also matches its subdomains, such as eu.acme.com)."),
+    )
+    scope = models.CharField(max_length=16, choices=AudienceScope.choices, verbose_name=_("scope"))
+    priority = models.PositiveIntegerField(
+        default=100, verbose_name=_("priority"),
+        help_text=_("When several rules match, the lowest number wins; then the most specific domain."),
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("audience rule")
+        verbose_name_plural = _("audience rules")
+        ordering = ["priority", "domain"]
+
+    def __str__(self):
+        return f"@{self.domain} → {self.scope}"
+
+    @staticmethod
+    def normalize_domain(value: str) -> str:
+        return (value or "").strip().lower().lstrip("@").rstrip(".")
+
+    def clean(self):
+        self.domain = self.normalize_domain(self.domain)
+        if not self.domain or "@" in self.domain or " " in self.domain or "." not in self.domain:
+            raise ValidationError({"domain": _("Enter an email domain such as acme.com.")})
+
+    def save(self, *args, **kwargs):
+        self.domain = self.normalize_domain(self.domain)
+        super().save(*args, **kwargs)
+
+
+class LearnerScope(models.Model):
+    """
+    A scope an administrator gave one learner explicitly; it wins over the rules.
+
+    .. pii: links a user to their audience scope and to the administrator who set it.
+    .. pii_types: id
+    .. pii_retirement: local_api
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="riseup_audience_scope", verbose_name=_("learner"))
+    scope = models.CharField(max_length=16, choices=AudienceScope.choices, verbose_name=_("scope"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", editable=False, verbose_name=_("set by"))
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner scope")
+        verbose_name_plural = _("learner scopes")
+
+    def __str__(self):
+        return f"{self.user_id} → {self.scope}"

@@ -32,7 +32,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PAYMENT_PENDING: frozenset({S.PAID, S.FLAGGED, S.FAILED}),
     # Money received, enrollment not yet made (or made and about to be recorded).
     S.PAID: frozenset({S.FULFILLED, S.CANCELLED}),
-    S.FULFILLED: frozenset({S.CANCELLED}),
+    # FLAGGED: a disputed payment, when access is suspended while the bank decides.
+    S.FULFILLED: frozenset({S.CANCELLED, S.FLAGGED}),
     # Amount or currency did not match the snapshot: an administrator decides.
     S.FLAGGED: frozenset({S.FULFILLED, S.CANCELLED}),
     S.EXPIRED: frozenset(),

@@ -191,6 +191,51 @@ class StripeGateway:
     def retrieve_invoice(self, invoice_id: str) -> dict:
         return self._call("invoice retrieval", self.client.v1.invoices.retrieve, invoice_id)
 
+    # -- cancellation: credit notes, refunds, disputes --------------------
+
+    def create_credit_note(self, invoice_id: str, amount: int, *, refund_amount: int = 0,
+                           out_of_band_amount: int = 0, reason: str = "", memo: str = "",
+                           metadata: dict | None = None, idempotency_key: str) -> dict:
+        """A credit note (facture d'avoir) on a paid invoice, refunding ``refund_amount`` of it."""
+        params = {"invoice": invoice_id, "amount": amount}
+        if refund_amount:
+            params["refund_amount"] = refund_amount
+        if out_of_band_amount:
+            params["out_of_band_amount"] = out_of_band_amount
+        if reason:
+            params["reason"] = reason
+        if memo:
+            params["memo"] = memo[:5000]
+        if metadata:
+            params["metadata"] = metadata
+        return self._call(
+            "credit note creation", self.client.v1.credit_notes.create,
+            params=params, options=self._options(idempotency_key),
+        )
+
+    def retrieve_credit_note(self, credit_note_id: str) -> dict:
+        return self._call("credit note retrieval", self.client.v1.credit_notes.retrieve, credit_note_id)
+
+    def list_credit_notes(self, invoice_id: str) -> list[dict]:
+        result = self._call("credit note listing", self.client.v1.credit_notes.list,
+                            params={"invoice": invoice_id, "limit": 100})
+        return result.get("data", [])
+
+    def retrieve_payment_intent(self, payment_intent_id: str) -> dict:
+        return self._call("payment retrieval", self.client.v1.payment_intents.retrieve, payment_intent_id)
+
+    def retrieve_charge(self, charge_id: str) -> dict:
+        return self._call("charge retrieval", self.client.v1.charges.retrieve, charge_id)
+
+    def retrieve_dispute(self, dispute_id: str) -> dict:
+        return self._call("dispute retrieval", self.client.v1.disputes.retrieve, dispute_id)
+
+    # -- account ----------------------------------------------------------
+
+    def retrieve_account(self) -> dict:
+        """The Stripe account the secret key belongs to (used by "Test connection")."""
+        return self._call("account retrieval", self.client.v1.accounts.retrieve_current)
+
     # -- webhooks ---------------------------------------------------------
 
     def verify_event(self, payload: bytes, signature_header: str | None) -> dict:

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from . import views, webhooks
+from .api import offers as api_offers
 from .api import views as api_views
 
 app_name = "riseup_stripe"
@@ -18,4 +19,5 @@ urlpatterns = [
     path("api/v1/invoices/", api_views.InvoiceListView.as_view(), name="api_invoices"),
     path("api/v1/invoices/<str:invoice_id>/", api_views.InvoiceDetailView.as_view(), name="api_invoice"),
     path("api/v1/purchases/", api_views.PurchaseView.as_view(), name="api_purchase"),
+    re_path(rf"^api/v1/courses/{COURSE_ID}/offer/$", api_offers.CourseOfferView.as_view(), name="api_offer"),
 ]

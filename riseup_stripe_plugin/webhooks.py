@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .cancellation import handle_charge_refunded, handle_credit_note, handle_dispute
 from .exceptions import NotYourOrder, RiseupStripeError, WebhookVerificationError
 from .fulfilment import apply_session, mark_payment_failed, order_for_session
 from .invoices import order_for_invoice, record_invoice
@@ -70,6 +71,10 @@ HANDLERS = {
     "checkout.session.expired": handle_checkout_session,
     "invoice.finalized": handle_invoice,
     "invoice.paid": handle_invoice,
+    "charge.refunded": handle_charge_refunded,
+    "credit_note.created": handle_credit_note,
+    "charge.dispute.created": handle_dispute,
+    "charge.dispute.closed": handle_dispute,
 }
 
 

@@ -9,6 +9,7 @@ from . import views
 
 sandbox_patterns = ([
     path("", views.home, name="home"),
+    path("register/", views.register, name="register"),
     re_path(r"^courses/(?P<course_id>[^/]+)/about/$", views.course_about, name="about"),
     re_path(r"^courses/(?P<course_id>[^/]+)/enroll/$", views.self_enroll, name="enroll"),
     re_path(r"^courses/(?P<course_id>[^/]+)/courseware/$", views.courseware, name="courseware"),

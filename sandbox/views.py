@@ -90,3 +90,32 @@ def staff_enroll(request, course_id):
         except enrollment.EnrollmentNotAllowed as exc:
             messages.error(request, str(exc))
     return redirect("sandbox:about", course_id=course_id)
+
+
+def register(request):
+    """
+    Like the platform's registration: create the account, sign in, then honour invitations.
+
+    The platform auto-enrolls a newly registered person into every course a
+    ``CourseEnrollmentAllowed`` row invites them to, inside their own request.
+    """
+    from django.contrib.auth import login
+    from django.contrib.auth.forms import UserCreationForm
+
+    from .platform.models import CourseEnrollmentAllowed
+
+    class RegistrationForm(UserCreationForm):
+        class Meta(UserCreationForm.Meta):
+            fields = ("username", "email")
+
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        for invitation in CourseEnrollmentAllowed.objects.filter(email=user.email, auto_enroll=True):
+            try:
+                enrollment.enroll(user, invitation.course_id)
+            except enrollment.EnrollmentNotAllowed as exc:
+                messages.error(request, str(exc))
+        return redirect("sandbox:home")
+    return render(request, "sandbox/register.html", {"form": form})

@@ -27,3 +27,35 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     def get_total_display(self, obj):
         return money.format_amount(obj.total, obj.currency)
+
+
+class CatalogCourseSerializer(serializers.Serializer):
+    """One catalog course (a ``catalog.CatalogEntry``): the price tax included in minor units, and formatted."""
+
+    course_id = serializers.SerializerMethodField()
+    title = serializers.CharField(source="course.display_name")
+    org = serializers.CharField(source="course.org")
+    image_url = serializers.CharField(source="course.image_url")
+    about_url = serializers.SerializerMethodField()
+    start = serializers.DateTimeField(source="course.start")
+    is_paid = serializers.BooleanField()
+    price = serializers.IntegerField()
+    currency = serializers.CharField()
+    price_display = serializers.CharField()
+    purchasable = serializers.BooleanField()
+    purchase_url = serializers.SerializerMethodField()
+    enrolled = serializers.BooleanField()
+    bought = serializers.BooleanField()
+
+    def get_course_id(self, entry):
+        return str(entry.course.course_key)
+
+    def _absolute(self, url):
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None and url else url
+
+    def get_about_url(self, entry):
+        return self._absolute(entry.course.about_url)
+
+    def get_purchase_url(self, entry):
+        return self._absolute(entry.purchase_url) or None

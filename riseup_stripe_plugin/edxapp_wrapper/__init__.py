@@ -90,6 +90,36 @@ def can_manage_enrollments(actor, course_key) -> bool:
     return bool(backend().can_manage_enrollments(actor, course_key))
 
 
+def can_edit_course(actor, course_key) -> bool:
+    """Whether ``actor`` belongs to the course team (may change the course's configuration, its price)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(backend().can_edit_course(actor, course_key))
+
+
+def has_enrollment_invitation(user, course_key) -> bool:
+    """Whether staff invited this person to the course (the platform's CourseEnrollmentAllowed)."""
+    email = getattr(user, "email", "")
+    return bool(email) and bool(backend().has_enrollment_invitation(email, course_key))
+
+
 def login_url(next_url: str) -> str:
     """The platform's sign-in page, coming back to ``next_url`` afterwards."""
     return backend().login_url(next_url)
+
+
+def list_courses() -> list:
+    """Every course the platform shows in its catalog (``catalog_visibility`` "both"), in one query."""
+    return list(backend().list_courses())
+
+
+def enrolled_course_keys(user) -> set:
+    """The keys of the courses the learner is actively enrolled in, in one query (empty for anonymous)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(backend().enrolled_course_keys(user))
+
+
+def about_page_course_key(context: dict):
+    """The course key of a course about page, from the context its template receives (None if absent)."""
+    return backend().about_page_course_key(context)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from riseup_stripe_plugin.edxapp_wrapper import CourseInfo, EnrollmentRefused
 
 from . import enrollment
-from .models import Course, CourseAccessRole
+from .models import Course, CourseAccessRole, CourseEnrollmentAllowed
 
 ENROLLMENT_ROLES = ("instructor", "staff")
 
@@ -70,5 +70,26 @@ def can_manage_enrollments(actor, course_key):
     return CourseAccessRole.objects.filter(user=actor, course_id=course_key, role__in=ENROLLMENT_ROLES).exists()
 
 
+def can_edit_course(actor, course_key):
+    return can_manage_enrollments(actor, course_key)
+
+
+def has_enrollment_invitation(email, course_key):
+    return CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+
+
 def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
+
+
+def list_courses():
+    return [_info(course) for course in Course.objects.exclude(catalog_visibility__in=["about", "none"])]
+
+
+def enrolled_course_keys(user):
+    return enrollment.enrolled_course_keys(user)
+
+
+def about_page_course_key(context):
+    course = context.get("course")
+    return getattr(course, "id", None)

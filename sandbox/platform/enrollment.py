@@ -61,3 +61,7 @@ def unenroll(user, course_id, skip_refund=False):
 
 def is_enrolled(user, course_key):
     return CourseEnrollment.objects.filter(user=user, course_id=course_key, is_active=True).exists()
+
+
+def enrolled_course_keys(user):
+    return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)

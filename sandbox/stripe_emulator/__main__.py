@@ -34,7 +34,7 @@ def write_port_file(path, port):
 async def serve(args):
     from .app import start
 
-    runner, port = await start(args.port, args.webhook_url, args.webhook_secret)
+    runner, port = await start(args.port, args.webhook_url, args.webhook_secret, args.verbose)
     print(f"Stripe emulator listening on http://127.0.0.1:{port}", flush=True)
     if args.port_file:
         write_port_file(args.port_file, port)

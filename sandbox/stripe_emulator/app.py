@@ -164,10 +164,11 @@ def build_app():
     return app
 
 
-async def start(port=0, webhook_url=None, webhook_secret=None):
+async def start(port=0, webhook_url=None, webhook_secret=None, verbose=False):
     """Serve on 127.0.0.1:``port`` (0: any free port); returns (runner, port)."""
     app = build_app()
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    access_log = logging.getLogger("aiohttp.access") if verbose else None
+    runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host="127.0.0.1", port=port)
     await site.start()

@@ -268,3 +268,14 @@ def merge_metadata(current, update):
 
 def clean_metadata(metadata):
     return {key: value for key, value in (metadata or {}).items() if value is not None}
+
+
+class Deleted:
+    """``{"id", "object", "deleted": true}`` answer of a DELETE."""
+
+    def __init__(self, id, object_name):
+        self.id = id
+        self.object = object_name
+
+    def _export(self, expand=None):
+        return {"id": self.id, "object": self.object, "deleted": True}

@@ -249,9 +249,7 @@ def create_session_invoice(session, amounts, charge):
     invoice.customer_name = session.customer_details["name"] or customer.name
     discount = None
     if amounts["coupon"] is not None:
-        discount = Discount(
-            amounts["coupon"].id, session._discount.get("promotion_code"), customer.id, session.id
-        )
+        discount = Discount(amounts["coupon"].id, session._discount.get("promotion_code"), customer.id, session.id)
         discount.invoice = invoice.id
         invoice.discounts = [discount.id]
     lines, totals = [], {}
@@ -280,9 +278,7 @@ def create_session_invoice(session, amounts, charge):
     invoice.subtotal_excluding_tax = amounts["subtotal"] - inclusive
     invoice.total = amounts["total"]
     invoice.total_excluding_tax = amounts["total"] - inclusive - exclusive
-    invoice.total_discount_amounts = (
-        [{"amount": amounts["discount"], "discount": discount.id}] if discount else []
-    )
+    invoice.total_discount_amounts = [{"amount": amounts["discount"], "discount": discount.id}] if discount else []
     invoice.amount_due = invoice.total
     invoice.amount_paid = invoice.total
     invoice.amount_remaining = 0
@@ -556,9 +552,7 @@ def credit_lines(invoice, lines):
                 )
             quantity = quantity or source["quantity"]
             if quantity > source["quantity"]:
-                raise invalid(
-                    "Credited quantity exceeds the invoice line quantity.", param=f"{path}[quantity]"
-                )
+                raise invalid("Credited quantity exceeds the invoice line quantity.", param=f"{path}[quantity]")
             if line.get("amount") is not None:
                 amount = line["amount"]
             else:
@@ -636,8 +630,7 @@ def create_credit_note(**data):
     out_of_band = params.get("out_of_band_amount") or 0
     allocated = (refund_amount or 0) + credit_amount + out_of_band + sum(amount for _, amount in linked)
     allocation_given = any(
-        params.get(name) is not None
-        for name in ("refund_amount", "credit_amount", "out_of_band_amount", "refunds")
+        params.get(name) is not None for name in ("refund_amount", "credit_amount", "out_of_band_amount", "refunds")
     )
     if params.get("lines"):
         lines, amount = credit_lines(invoice, params["lines"])
@@ -648,9 +641,7 @@ def create_credit_note(**data):
     elif allocation_given:
         amount, lines = allocated, None
     else:
-        raise invalid(
-            "You must pass amount, lines, or refund_amount.", param="amount", code="parameter_missing"
-        )
+        raise invalid("You must pass amount, lines, or refund_amount.", param="amount", code="parameter_missing")
     remaining = invoice._creditable()
     if amount > remaining:
         raise invalid(

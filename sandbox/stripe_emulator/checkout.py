@@ -119,9 +119,7 @@ CREATE_FIELDS = {
         enabled=Required(Bool()), liability=Obj(type=Required(Enum("account", "self")), account=Str())
     ),
     "allowed_payment_method_types": ListOf(Str()),
-    "customer_update": Obj(
-        address=Enum("auto", "never"), name=Enum("auto", "never"), shipping=Enum("auto", "never")
-    ),
+    "customer_update": Obj(address=Enum("auto", "never"), name=Enum("auto", "never"), shipping=Enum("auto", "never")),
     "billing_address_collection": Enum("auto", "required"),
     "consent_collection": Obj(
         promotions=Enum("auto", "none"),
@@ -272,9 +270,7 @@ class CheckoutSession(EmuObject):
             "required": (tax_id or {}).get("required") or "never",
         }
         self.customer_update = params.get("customer_update")
-        self.phone_number_collection = {
-            "enabled": bool((params.get("phone_number_collection") or {}).get("enabled"))
-        }
+        self.phone_number_collection = {"enabled": bool((params.get("phone_number_collection") or {}).get("enabled"))}
         self.invoice_creation = invoice_creation_shape(params.get("invoice_creation"))
         self.url = f"{state.base_url}/pay/{self.id}"
         self.customer_details = None
@@ -391,9 +387,7 @@ def validate_create(params):
     if params.get("ui_mode", "hosted_page") != "hosted_page":
         raise invalid("The Stripe emulator only supports ui_mode=hosted_page.", param="ui_mode")
     if params.get("customer") and params.get("customer_email"):
-        raise invalid(
-            "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
-        )
+        raise invalid("You may only specify one of these parameters: customer, customer_email.", param="customer_email")
     if params.get("customer"):
         require("customer", params["customer"], "customer")
     if params.get("customer_update") and not params.get("customer"):
@@ -446,9 +440,7 @@ def validate_create(params):
             raise invalid("You must use mode=subscription for recurring prices.", param=f"{path}[price]")
         tax_rates = item.get("tax_rates") or []
         if tax_rates and automatic:
-            raise invalid(
-                "You cannot set tax_rates when automatic_tax is enabled.", param=f"{path}[tax_rates]"
-            )
+            raise invalid("You cannot set tax_rates when automatic_tax is enabled.", param=f"{path}[tax_rates]")
         for position, rate_id in enumerate(tax_rates):
             rate = require("tax_rate", rate_id, f"{path}[tax_rates][{position}]")
             if not rate.active:
@@ -502,9 +494,7 @@ def inline_price(data, path):
 def resolve_discount(entry, path, currency, amount=None):
     """``{coupon}`` or ``{promotion_code}`` -> the discount to apply."""
     if bool(entry.get("coupon")) == bool(entry.get("promotion_code")):
-        raise invalid(
-            f"You must specify exactly one of {path}[coupon] or {path}[promotion_code].", param=path
-        )
+        raise invalid(f"You must specify exactly one of {path}[coupon] or {path}[promotion_code].", param=path)
     if entry.get("promotion_code"):
         promo = require("promotion_code", entry["promotion_code"], f"{path}[promotion_code]")
         refusal = promo._refusal(amount, currency)
@@ -670,9 +660,7 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
     session._discount = discount
     amounts = session._freeze_amounts()
     customer = customer_for(session, email, name)
-    details_email = (
-        email or (customer.email if customer else None) or session.customer_email or "customer@example.com"
-    )
+    details_email = email or (customer.email if customer else None) or session.customer_email or "customer@example.com"
     details_name = name or (customer.name if customer else None)
     session.customer = customer.id if customer else None
     session.customer_details = {

@@ -112,9 +112,7 @@ async def fault_middleware(request, handler):
                 continue
             rule["remaining"] -= 1
         rule["hits"] += 1
-        response = api_error(
-            rule["status"], f"Injected fault: HTTP {rule['status']} (emulator)."
-        ).to_response()
+        response = api_error(rule["status"], f"Injected fault: HTTP {rule['status']} (emulator).").to_response()
         if rule["should_retry"] is not None:
             response.headers["Stripe-Should-Retry"] = "true" if rule["should_retry"] else "false"
         return response

@@ -70,10 +70,7 @@ def split_proportionally(total, weights):
         return []
     if weight_sum == 0:
         return [0] * (len(weights) - 1) + [total]
-    shares = [
-        int((Decimal(total) * weight / weight_sum).to_integral_value(rounding=ROUND_FLOOR))
-        for weight in weights
-    ]
+    shares = [int((Decimal(total) * weight / weight_sum).to_integral_value(rounding=ROUND_FLOOR)) for weight in weights]
     shares[-1] += total - sum(shares)
     return shares
 

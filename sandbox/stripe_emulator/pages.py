@@ -118,9 +118,7 @@ def document(lang, title, body):
 
 
 def page(lang, title, body, status=200):
-    return web.Response(
-        text=document(lang, title, body), content_type="text/html", charset="utf-8", status=status
-    )
+    return web.Response(text=document(lang, title, body), content_type="text/html", charset="utf-8", status=status)
 
 
 def summary_table(session, texts):
@@ -144,8 +142,7 @@ def summary_table(session, texts):
         inclusive = all(tax["rate"].inclusive for item in amounts["lines"] for tax in item["taxes"])
         label = texts["tax"] if inclusive else texts["tax_exclusive"]
         rows.append(
-            f'<tr><td>{esc(label)}</td><td class="amount">'
-            f"{esc(format_amount(amounts['tax'], currency))}</td></tr>"
+            f'<tr><td>{esc(label)}</td><td class="amount">{esc(format_amount(amounts["tax"], currency))}</td></tr>'
         )
     rows.append(
         f'<tr class="total"><td>{esc(texts["total"])}</td><td class="amount" id="total">'
@@ -168,9 +165,7 @@ def checkout_page(session, error=None, form=None, status=200):
         message = texts["expired"] if session.status == "expired" else texts["complete"]
         parts.append(f'<p role="status" id="session-status">{esc(message)}</p>')
         if session.cancel_url and session.status == "expired":
-            parts.append(
-                f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>'
-            )
+            parts.append(f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>')
         return page(lang, title, "\n".join(parts), status)
     table, amounts = summary_table(session, texts)
     parts.append(table)
@@ -223,9 +218,7 @@ def checkout_page(session, error=None, form=None, status=200):
     ]
     parts += fields
     if session.cancel_url:
-        parts.append(
-            f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>'
-        )
+        parts.append(f'<a class="cancel" id="cancel" href="{esc(session.cancel_url)}">{esc(texts["cancel"])}</a>')
     return page(lang, title, "\n".join(parts), status)
 
 
@@ -304,8 +297,7 @@ async def show_invoice(request):
     ]
     for discount in invoice.total_discount_amounts:
         rows.append(
-            f'<tr><td>Discount</td><td class="amount">-{esc(format_amount(discount["amount"], currency))}'
-            "</td></tr>"
+            f'<tr><td>Discount</td><td class="amount">-{esc(format_amount(discount["amount"], currency))}</td></tr>'
         )
     for tax in invoice.total_taxes:
         rate = store.get(f"tax_rate:{tax['tax_rate_details']['tax_rate']}")
@@ -313,16 +305,14 @@ async def show_invoice(request):
         if tax["tax_behavior"] == "inclusive":
             label += " (included)"
         rows.append(
-            f'<tr><td>{esc(label)}</td><td class="amount">{esc(format_amount(tax["amount"], currency))}'
-            "</td></tr>"
+            f'<tr><td>{esc(label)}</td><td class="amount">{esc(format_amount(tax["amount"], currency))}</td></tr>'
         )
     rows.append(
         f'<tr class="total"><td>Total</td><td class="amount" id="total">'
         f"{esc(format_amount(invoice.total, currency))}</td></tr>"
     )
     rows.append(
-        f'<tr><td>Amount paid</td><td class="amount">{esc(format_amount(invoice.amount_paid, currency))}'
-        "</td></tr>"
+        f'<tr><td>Amount paid</td><td class="amount">{esc(format_amount(invoice.amount_paid, currency))}</td></tr>'
     )
     if invoice.post_payment_credit_notes_amount:
         rows.append(
@@ -359,9 +349,7 @@ async def invoice_pdf(request):
         "",
     ]
     for line in invoice._lines:
-        lines.append(
-            f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}"
-        )
+        lines.append(f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}")
     for tax in invoice.total_taxes:
         lines.append(f"Tax ({tax['tax_behavior']}): {format_amount(tax['amount'], invoice.currency)}")
     lines.append(f"Total: {format_amount(invoice.total, invoice.currency)}")

@@ -51,9 +51,7 @@ class Str(Spec):
             raise invalid(f"Invalid string: {value!r}", param=path)
         value = str(value)
         if len(value) > self.max_length:
-            raise invalid(
-                f"Invalid string: {path} must be at most {self.max_length} characters long", param=path
-            )
+            raise invalid(f"Invalid string: {path} must be at most {self.max_length} characters long", param=path)
         return value
 
 

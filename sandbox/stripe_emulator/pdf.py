@@ -28,9 +28,7 @@ def render(lines, title="Document"):
         ),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Title ("
-        + _escape(title).encode("cp1252", errors="replace")
-        + b") /Producer (Stripe emulator) >>",
+        b"<< /Title (" + _escape(title).encode("cp1252", errors="replace") + b") /Producer (Stripe emulator) >>",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import EmuObject, clean_metadata, merge_metadata, require
+from .base import Deleted, EmuObject, clean_metadata, merge_metadata, require
 from .errors import invalid
 from .money import THREE_DECIMAL, percentage_json
 from .params import (
@@ -90,9 +90,7 @@ class Product(EmuObject):
         "unit_label": Str(12),
         "url": Str(),
     }
-    _create_fields: ClassVar[dict] = dict(
-        _fields, id=Str(), name=Required(Str(250)), type=Enum("good", "service")
-    )
+    _create_fields: ClassVar[dict] = dict(_fields, id=Str(), name=Required(Str(250)), type=Enum("good", "service"))
     _update_fields: ClassVar[dict] = dict(_fields, default_price=Id("price_"))
     _list_fields: ClassVar[dict] = {
         "active": Bool(),
@@ -106,9 +104,7 @@ class Product(EmuObject):
         params = check(params, self._create_fields)
         params.pop("expand", None)
         if params.get("id") and store.get(f"product:{params['id']}"):
-            raise invalid(
-                f"Product already exists: {params['id']}", param="id", code="resource_already_exists"
-            )
+            raise invalid(f"Product already exists: {params['id']}", param="id", code="resource_already_exists")
         super().__init__(params.pop("id", None))
         self.name = params["name"]
         self.active = params.get("active", True) is not False
@@ -159,17 +155,6 @@ class Product(EmuObject):
         if params.get("ids") and item.id not in params["ids"]:
             return False
         return created_matches(item.created, params.get("created"))
-
-
-class Deleted:
-    """``{"id", "object", "deleted": true}`` answer of a DELETE."""
-
-    def __init__(self, id, object_name):
-        self.id = id
-        self.object = object_name
-
-    def _export(self, expand=None):
-        return {"id": self.id, "object": self.object, "deleted": True}
 
 
 # -- Price -------------------------------------------------------------------
@@ -247,9 +232,7 @@ class Price(EmuObject):
         if bool(params.get("product")) == bool(params.get("product_data")):
             raise invalid("You must specify exactly one of product or product_data.", param="product")
         if params.get("unit_amount") is None:
-            raise invalid(
-                "Missing required param: unit_amount.", param="unit_amount", code="parameter_missing"
-            )
+            raise invalid("Missing required param: unit_amount.", param="unit_amount", code="parameter_missing")
         if currency in THREE_DECIMAL and params["unit_amount"] % 10:
             raise invalid(
                 f"Amounts in {currency.upper()} must end in 0 (three-decimal currency).",
@@ -554,11 +537,7 @@ _AUTOMATIC_MARK = "stripe_emulator_automatic_tax"
 def automatic_tax_rate(percentage, inclusive=True):
     """The TaxRate standing for the emulator's simplified automatic tax."""
     for rate in TaxRate._all():
-        if (
-            rate.metadata.get(_AUTOMATIC_MARK)
-            and rate._percentage == percentage
-            and rate.inclusive == inclusive
-        ):
+        if rate.metadata.get(_AUTOMATIC_MARK) and rate._percentage == percentage and rate.inclusive == inclusive:
             return rate
     return TaxRate(
         display_name="VAT",
@@ -616,9 +595,7 @@ class Coupon(EmuObject):
         if store.get(f"coupon:{coupon_id}"):
             raise invalid("Coupon already exists.", param="id", code="resource_already_exists")
         if params.get("duration") == "repeating" and not params.get("duration_in_months"):
-            raise invalid(
-                "duration_in_months is required when duration is repeating.", param="duration_in_months"
-            )
+            raise invalid("duration_in_months is required when duration is repeating.", param="duration_in_months")
         super().__init__(coupon_id)
         self._percent_off = params.get("percent_off")
         self.amount_off = params.get("amount_off")
@@ -700,9 +677,7 @@ class PromotionCode(EmuObject):
         "expires_at": Int(),
         "max_redemptions": Int(1),
         "metadata": Metadata(),
-        "restrictions": Obj(
-            first_time_transaction=Bool(), minimum_amount=Int(0), minimum_amount_currency=Str(3)
-        ),
+        "restrictions": Obj(first_time_transaction=Bool(), minimum_amount=Int(0), minimum_amount_currency=Str(3)),
     }
     _update_fields: ClassVar[dict] = {"active": Bool(), "metadata": Metadata()}
     _list_fields: ClassVar[dict] = {

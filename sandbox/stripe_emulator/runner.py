@@ -80,9 +80,7 @@ class _Controls:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 body = response.read()
         except urllib.error.HTTPError as error:
-            raise EmulatorError(
-                f"{method} {path} -> {error.code}: {error.read().decode(errors='replace')}"
-            ) from None
+            raise EmulatorError(f"{method} {path} -> {error.code}: {error.read().decode(errors='replace')}") from None
         except (urllib.error.URLError, OSError) as error:
             raise EmulatorError(f"{method} {path}: the emulator is unreachable ({error})") from error
         return json.loads(body) if body.strip() else None
@@ -149,9 +147,7 @@ class _Controls:
         return self.request("POST", f"/_test/checkout/sessions/{session_id}/pay", params)
 
     def dispute(self, charge_id, amount=None, reason=None):
-        return self.request(
-            "POST", f"/_test/charges/{charge_id}/dispute", {"amount": amount, "reason": reason}
-        )
+        return self.request("POST", f"/_test/charges/{charge_id}/dispute", {"amount": amount, "reason": reason})
 
     def close_dispute(self, dispute_id, status):
         return self.request("POST", f"/_test/disputes/{dispute_id}/close", {"status": status})
@@ -203,9 +199,7 @@ class EmulatorProcess(_Controls):
     :meth:`start` comes back on the same port (with empty data).
     """
 
-    def __init__(
-        self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None, verbose=False
-    ):
+    def __init__(self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None, verbose=False):
         self.port = port
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret

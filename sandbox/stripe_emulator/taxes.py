@@ -21,8 +21,7 @@ def line_taxes(net, rates, taxability_reason=None):
                 "rate": rate,
                 "amount": amount,
                 "taxable_amount": 0,
-                "taxability_reason": taxability_reason
-                or ("standard_rated" if rate._percentage else "zero_rated"),
+                "taxability_reason": taxability_reason or ("standard_rated" if rate._percentage else "zero_rated"),
             }
         )
     included = sum(tax["amount"] for tax in taxes if tax["rate"].inclusive)

@@ -213,9 +213,7 @@ async def health(request):
 async def config_webhook(request):
     try:
         data = await get_post_data(request) or {}
-        params = clean_fields(
-            dict(data), {"url": Required(Str()), "secret": Required(Str()), "events": ListOf(Str())}
-        )
+        params = clean_fields(dict(data), {"url": Required(Str()), "secret": Required(Str()), "events": ListOf(Str())})
         if not params["url"].startswith(("http://", "https://")):
             raise invalid("url must start with http:// or https://", param="url")
     except UserError as error:

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from . import API_VERSION, state
 from ._localstripe import StockEvent, store
-from .base import EmuObject, clean_metadata, merge_metadata, random_id
+from .base import Deleted, EmuObject, clean_metadata, merge_metadata, random_id
 from .errors import invalid
 from .params import (
     Bool,
@@ -180,7 +180,7 @@ class WebhookEndpoint(EmuObject):
     def _api_delete(cls, id):
         obj = cls._api_retrieve(id)
         del store[f"{cls.object}:{obj.id}"]
-        return _Deleted(obj.id, cls.object)
+        return Deleted(obj.id, cls.object)
 
 
 class _WithSecret:
@@ -193,15 +193,6 @@ class _WithSecret:
         data = self.endpoint._export(expand)
         data["secret"] = self.endpoint._secret
         return data
-
-
-class _Deleted:
-    def __init__(self, id, object_name):
-        self.id = id
-        self.object = object_name
-
-    def _export(self, expand=None):
-        return {"id": self.id, "object": self.object, "deleted": True}
 
 
 def check_url(url):
@@ -225,8 +216,7 @@ def matching_endpoints(event_type):
     return [
         endpoint
         for endpoint in all_endpoints()
-        if endpoint.status == "enabled"
-        and ("*" in endpoint.enabled_events or event_type in endpoint.enabled_events)
+        if endpoint.status == "enabled" and ("*" in endpoint.enabled_events or event_type in endpoint.enabled_events)
     ]
 
 
@@ -355,7 +345,4 @@ def emit(event_type, obj, previous_attributes=None):
 
 def snapshot_endpoints():
     """Endpoints as shown by ``GET /_test/webhooks`` (no secrets)."""
-    return [
-        {"id": e.id, "url": e.url, "enabled_events": e.enabled_events, "status": e.status}
-        for e in all_endpoints()
-    ]
+    return [{"id": e.id, "url": e.url, "enabled_events": e.enabled_events, "status": e.status} for e in all_endpoints()]

@@ -4,9 +4,7 @@ import time
 
 
 def catalogue(client, amount=4900, currency="eur", tax_behavior="inclusive", name="Introduction to Open edX"):
-    product = client.v1.products.create(
-        params={"name": name, "metadata": {"course_key": "course-v1:Org+C1+R"}}
-    )
+    product = client.v1.products.create(params={"name": name, "metadata": {"course_key": "course-v1:Org+C1+R"}})
     price = client.v1.prices.create(
         params={
             "product": product.id,
@@ -68,9 +66,7 @@ def paid_purchase(client, emu, amount=4900, currency="eur", **extra):
     customer = client.v1.customers.create(
         params={"email": "learner@example.com", "name": "Léa Learner", "preferred_locales": ["fr"]}
     )
-    session = client.v1.checkout.sessions.create(
-        params=session_params(price.id, customer.id, rate.id, **extra)
-    )
+    session = client.v1.checkout.sessions.create(params=session_params(price.id, customer.id, rate.id, **extra))
     emu.pay(session.id)
     session = client.v1.checkout.sessions.retrieve(session.id)
     intent = client.v1.payment_intents.retrieve(session.payment_intent)

@@ -120,9 +120,7 @@ def _check(value, annotation, path, namespace):
         else:
             ok = isinstance(value, annotation)
         if not ok:
-            raise UnknownParam(
-                f"{path}: expected {_describe(annotation)}, got {type(value).__name__} {value!r}"
-            )
+            raise UnknownParam(f"{path}: expected {_describe(annotation)}, got {type(value).__name__} {value!r}")
         return
     if origin is not None and getattr(origin, "__name__", "") == "UntypedStripeObject":
         if not isinstance(value, stripe.StripeObject):
@@ -133,9 +131,7 @@ def _check(value, annotation, path, namespace):
 
 def _check_typeddict(value, cls, path):
     if not isinstance(value, dict):
-        raise UnknownParam(
-            f"{path or 'params'}: expected a dict for {cls.__name__}, got {type(value).__name__}"
-        )
+        raise UnknownParam(f"{path or 'params'}: expected a dict for {cls.__name__}, got {type(value).__name__}")
     namespace = dict(vars(sys.modules[cls.__module__]))
     declared = cls.__annotations__
     for key, item in value.items():
@@ -177,9 +173,7 @@ def declared_keys(typed_dict_cls, path=()):
     for key in path:
         annotation = _unwrap_container(annotation, namespace)
         annotation = annotation.__annotations__[key]
-        namespace = (
-            dict(vars(sys.modules[annotation.__module__])) if isinstance(annotation, type) else namespace
-        )
+        namespace = dict(vars(sys.modules[annotation.__module__])) if isinstance(annotation, type) else namespace
     annotation = _unwrap_container(annotation, namespace)
     keys = set(annotation.__annotations__)
     if not path and _inherits_options(annotation):

@@ -86,12 +86,8 @@ def test_idempotency_key_with_other_params_is_an_idempotency_error(client):
 def test_idempotent_session_creation(client):
     _, price = catalogue(client)
     params = session_params(price.id)
-    first = client.v1.checkout.sessions.create(
-        params=params, options={"idempotency_key": "order-42-attempt-1"}
-    )
-    again = client.v1.checkout.sessions.create(
-        params=params, options={"idempotency_key": "order-42-attempt-1"}
-    )
+    first = client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "order-42-attempt-1"})
+    again = client.v1.checkout.sessions.create(params=params, options={"idempotency_key": "order-42-attempt-1"})
     assert first.id == again.id
     assert len(client.v1.checkout.sessions.list().data) == 1
 

@@ -113,9 +113,7 @@ def test_credit_note_with_refund_amount_and_lines(client, purchase):
 
 def test_credit_note_allocation_must_add_up(client, purchase):
     with pytest.raises(stripe.InvalidRequestError):
-        client.v1.credit_notes.create(
-            params={"invoice": purchase["invoice"], "amount": 4900, "refund_amount": 1000}
-        )
+        client.v1.credit_notes.create(params={"invoice": purchase["invoice"], "amount": 4900, "refund_amount": 1000})
     note = client.v1.credit_notes.create(
         params={"invoice": purchase["invoice"], "amount": 4900, "out_of_band_amount": 4900}
     )

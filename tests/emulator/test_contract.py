@@ -61,9 +61,7 @@ def shape_problems(reference, actual):
         if key not in actual:
             problems.append(f"missing key {key!r}")
         elif expected is not None and actual[key] is not None and not types_agree(expected, actual[key]):
-            problems.append(
-                f"{key!r}: Stripe has {json_type(expected)}, emulator has {json_type(actual[key])}"
-            )
+            problems.append(f"{key!r}: Stripe has {json_type(expected)}, emulator has {json_type(actual[key])}")
     return problems
 
 
@@ -84,9 +82,7 @@ def built(emulator):
     objects["line_item"] = objects["invoice"].lines.data[0]
     objects["invoice_payment"] = client.v1.invoice_payments.list(params={"invoice": ids["invoice"]}).data[0]
     objects["payment_intent"] = client.v1.payment_intents.retrieve(ids["payment_intent"])
-    note = client.v1.credit_notes.create(
-        params={"invoice": ids["invoice"], "amount": 1000, "reason": "order_change"}
-    )
+    note = client.v1.credit_notes.create(params={"invoice": ids["invoice"], "amount": 1000, "reason": "order_change"})
     objects["credit_note"] = client.v1.credit_notes.retrieve(note.id)
     objects["credit_note_line_item"] = objects["credit_note"].lines.data[0]
     objects["refund"] = client.v1.refunds.retrieve(note.refunds[0].refund)

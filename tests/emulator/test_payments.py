@@ -140,9 +140,7 @@ def test_inclusive_tax_rate_and_automatic_tax(client, emu):
     _, price = catalogue(client, 4900)
     session = client.v1.checkout.sessions.create(params=session_params(price.id, tax_rate_id=rate.id))
     assert (session.amount_total, session.total_details.amount_tax) == (4900, 817)
-    automatic = client.v1.checkout.sessions.create(
-        params=session_params(price.id, automatic_tax={"enabled": True})
-    )
+    automatic = client.v1.checkout.sessions.create(params=session_params(price.id, automatic_tax={"enabled": True}))
     assert (automatic.amount_total, automatic.total_details.amount_tax) == (4900, 817)
     paid = emu.pay(automatic.id)
     invoice = client.v1.invoices.retrieve(paid["invoice"])
@@ -242,9 +240,7 @@ def test_retrieve_expand_and_line_items(client, emu):
 def test_list_sessions_with_filters(client, emu):
     ids = paid_purchase(client, emu)
     new_session(client)
-    assert [s.id for s in client.v1.checkout.sessions.list(params={"status": "complete"}).data] == [
-        ids["session"]
-    ]
+    assert [s.id for s in client.v1.checkout.sessions.list(params={"status": "complete"}).data] == [ids["session"]]
     by_intent = client.v1.checkout.sessions.list(params={"payment_intent": ids["payment_intent"]}).data
     assert [s.id for s in by_intent] == [ids["session"]]
     assert [s.id for s in client.v1.checkout.sessions.list(params={"customer": ids["customer"]}).data] == [
@@ -262,9 +258,7 @@ def test_invoice_details_pages_and_pdf(client, emu):
     assert invoice.customer_email == "learner@example.com"
     assert (invoice.amount_paid, invoice.amount_remaining, invoice.subtotal) == (4900, 0, 4900)
     status, page = get_page(invoice.hosted_invoice_url)
-    assert (
-        status == 200 and '<meta charset="utf-8">' in page and invoice.number in page and "49.00 EUR" in page
-    )
+    assert status == 200 and '<meta charset="utf-8">' in page and invoice.number in page and "49.00 EUR" in page
     with urllib.request.urlopen(invoice.invoice_pdf) as response:
         content = response.read()
         assert response.headers["Content-Type"] == "application/pdf"

@@ -117,9 +117,7 @@ def test_webhook_endpoints_api(client, emu, receiver_server):
     paid_purchase(client, emu)
     assert receiver_server.wait_for(2) == ["checkout.session.completed", "invoice.paid"]
     for delivery in receiver_server.received:
-        stripe.Webhook.construct_event(
-            delivery["body"], delivery["headers"]["Stripe-Signature"], endpoint.secret
-        )
+        stripe.Webhook.construct_event(delivery["body"], delivery["headers"]["Stripe-Signature"], endpoint.secret)
     updated = client.v1.webhook_endpoints.update(endpoint.id, params={"enabled_events": ["charge.refunded"]})
     assert updated.enabled_events == ["charge.refunded"]
     disabled = client.v1.webhook_endpoints.update(endpoint.id, params={"disabled": True})

@@ -28,17 +28,14 @@ PATCHES = sorted(
     ).iterdir()
 )
 
+# Only what the configured project sets with Tutor; the rest is left to the admin.
 EXPECTED_LMS = {
     "RISEUP_STRIPE_ENABLED": True,
     "RISEUP_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_MARKER,
     "RISEUP_STRIPE_SECRET_KEY": SECRET_KEY,
     "RISEUP_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    "RISEUP_STRIPE_API_VERSION": "2026-10-28.endive",
-    "RISEUP_STRIPE_API_BASE": None,
     "RISEUP_STRIPE_DEFAULT_CURRENCY": "eur",
     "RISEUP_STRIPE_TAX_MODE": "stripe_tax",
-    "RISEUP_STRIPE_TAX_RATE_ID": "",
-    "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES": 60,
     "RISEUP_STRIPE_INVOICE_FOOTER": INVOICE_FOOTER,
 }
 EXPECTED_CMS = {
@@ -111,10 +108,10 @@ def test_test_settings_untouched(project: Project) -> None:
         ("RISEUP_STRIPE_PLUGIN_VERSION", "0.1.0"),
         ("RISEUP_STRIPE_PIP_SPEC", "riseup-stripe-plugin==0.1.0"),
         ("RISEUP_STRIPE_ENABLED", "true"),
-        ("RISEUP_STRIPE_API_VERSION", "2026-10-28.endive"),
+        ("RISEUP_STRIPE_API_VERSION", "null"),
         ("RISEUP_STRIPE_API_BASE", "null"),
         ("RISEUP_STRIPE_TAX_MODE", "stripe_tax"),
-        ("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES", "60"),
+        ("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES", "null"),
         ("RISEUP_STRIPE_SECRET_KEY", SECRET_KEY),
         ("RISEUP_STRIPE_ORDER_HISTORY_LINK", "true"),
     ],
@@ -185,3 +182,24 @@ def test_optional_and_multiline_values(copy: Project) -> None:
     assert values["RISEUP_STRIPE_TAX_RATE_ID"] == "txr_123"
     assert values["RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES"] == 1440
     assert values["RISEUP_STRIPE_INVOICE_FOOTER"] == footer
+
+
+def test_values_not_set_with_tutor_are_left_to_the_admin(copy: Project) -> None:
+    """
+    riseup-stripe-plugin lets a Django setting win over the value entered in its
+    admin: only what the operator set with Tutor may be written.
+    """
+    copy.run(
+        "config",
+        "save",
+        *[f"--unset={name}" for name in EXPECTED_LMS],
+    )
+    for relpath in LMS_SETTINGS + CMS_SETTINGS:
+        assert settings_values(copy.read(relpath)) == {}
+    # An explicit false or empty value is written, and wins
+    copy.save("RISEUP_STRIPE_ENABLED=false", "RISEUP_STRIPE_TAX_RATE_ID=")
+    for relpath in LMS_SETTINGS + CMS_SETTINGS:
+        assert settings_values(copy.read(relpath)) == {
+            "RISEUP_STRIPE_ENABLED": False,
+            "RISEUP_STRIPE_TAX_RATE_ID": "",
+        }

@@ -61,6 +61,26 @@ TAX_MODES = ("none", "fixed_rate", "stripe_tax")
 # CONFIGURATION
 ########################################
 
+#: Django settings of riseup-stripe-plugin that Tutor can set, in the order they are
+#: written to the settings files. Studio receives no webhooks, so the CMS does not
+#: get the webhook signing secret.
+LMS_SETTINGS = (
+    "RISEUP_STRIPE_ENABLED",
+    "RISEUP_STRIPE_PUBLISHABLE_KEY",
+    "RISEUP_STRIPE_SECRET_KEY",
+    "RISEUP_STRIPE_WEBHOOK_SECRET",
+    "RISEUP_STRIPE_API_VERSION",
+    "RISEUP_STRIPE_API_BASE",
+    "RISEUP_STRIPE_DEFAULT_CURRENCY",
+    "RISEUP_STRIPE_TAX_MODE",
+    "RISEUP_STRIPE_TAX_RATE_ID",
+    "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES",
+    "RISEUP_STRIPE_INVOICE_FOOTER",
+)
+CMS_SETTINGS = tuple(
+    name for name in LMS_SETTINGS if name != "RISEUP_STRIPE_WEBHOOK_SECRET"
+)
+
 config: dict[str, dict[str, t.Any]] = {
     # Every entry is prefixed with RISEUP_STRIPE_ and set with
     # `tutor config save --set RISEUP_STRIPE_<NAME>=<value>`.
@@ -69,22 +89,14 @@ config: dict[str, dict[str, t.Any]] = {
         # What gets installed in the openedx image
         "PLUGIN_VERSION": "0.1.0",
         "PIP_SPEC": "riseup-stripe-plugin=={{ RISEUP_STRIPE_PLUGIN_VERSION }}",
-        # Django settings of the plugin
-        "ENABLED": False,
-        "PUBLISHABLE_KEY": "",
-        "API_VERSION": DEFAULT_API_VERSION,
-        "API_BASE": None,
-        "DEFAULT_CURRENCY": "eur",
-        "TAX_MODE": "none",
-        "TAX_RATE_ID": "",
-        "CHECKOUT_LIFETIME_MINUTES": 60,
-        "INVOICE_FOOTER": "",
-        # Secrets: empty until the operator sets them. They are rendered in the
-        # LMS/CMS settings (runtime) only, never in the image build context.
-        "SECRET_KEY": "",
-        "WEBHOOK_SECRET": "",
         # Point the MFE header's "Order history" link at "My invoices"
         "ORDER_HISTORY_LINK": True,
+        # Django settings of riseup-stripe-plugin. null means "not set with Tutor":
+        # nothing is written, and the plugin uses the value entered in the LMS admin
+        # (payment settings), else its own default. A value set here wins over the
+        # admin. The two secrets go to the runtime LMS/CMS settings only, never to
+        # the image build context.
+        **{name[len(PREFIX) :]: None for name in LMS_SETTINGS},
     },
 }
 
@@ -97,6 +109,18 @@ class _InvalidValueError(ValueError):
     """A configuration value that cannot be rendered."""
 
 
+Validator = t.Callable[[t.Any], t.Any]
+
+
+def _unless_null(validator: Validator) -> Validator:
+    """null (not set with Tutor) passes through unchanged."""
+
+    def check(value: t.Any) -> t.Any:
+        return None if value is None else validator(value)
+
+    return check
+
+
 def _as_bool(value: t.Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -104,8 +128,6 @@ def _as_bool(value: t.Any) -> bool:
 
 
 def _as_text(value: t.Any, multiline: bool = False) -> str:
-    if value is None:
-        return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise _InvalidValueError(
             "expected a string; quote the value so that YAML does not read it"
@@ -115,6 +137,10 @@ def _as_text(value: t.Any, multiline: bool = False) -> str:
     if not multiline and ("\n" in text or "\r" in text):
         raise _InvalidValueError("must fit on one line")
     return text
+
+
+def _as_multiline_text(value: t.Any) -> str:
+    return _as_text(value, multiline=True)
 
 
 def _as_token(value: t.Any) -> str:
@@ -134,13 +160,11 @@ def _as_api_version(value: t.Any) -> str:
     return text
 
 
-def _as_optional_url(value: t.Any) -> t.Optional[str]:
+def _as_url(value: t.Any) -> str:
     text = _as_text(value)
-    if not text:
-        return None
     if not re.fullmatch(r"https?://[^\s'\"{}]+", text):
         raise _InvalidValueError(
-            "expected an http(s) URL, or null for the real Stripe API"
+            "expected an http(s) URL; unset it to use the real Stripe API"
         )
     return text
 
@@ -181,21 +205,21 @@ def _as_pip_spec(value: t.Any) -> str:
 
 
 #: How each setting is checked and converted before it is rendered.
-VALIDATORS: dict[str, t.Callable[[t.Any], t.Any]] = {
+VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}PLUGIN_VERSION": _as_token,
     f"{PREFIX}PIP_SPEC": _as_pip_spec,
-    f"{PREFIX}ENABLED": _as_bool,
-    f"{PREFIX}PUBLISHABLE_KEY": _as_token,
-    f"{PREFIX}API_VERSION": _as_api_version,
-    f"{PREFIX}API_BASE": _as_optional_url,
-    f"{PREFIX}DEFAULT_CURRENCY": _as_currency,
-    f"{PREFIX}TAX_MODE": _as_tax_mode,
-    f"{PREFIX}TAX_RATE_ID": _as_token,
-    f"{PREFIX}CHECKOUT_LIFETIME_MINUTES": _as_lifetime,
-    f"{PREFIX}INVOICE_FOOTER": lambda value: _as_text(value, multiline=True),
-    f"{PREFIX}SECRET_KEY": _as_token,
-    f"{PREFIX}WEBHOOK_SECRET": _as_token,
     f"{PREFIX}ORDER_HISTORY_LINK": _as_bool,
+    f"{PREFIX}ENABLED": _unless_null(_as_bool),
+    f"{PREFIX}PUBLISHABLE_KEY": _unless_null(_as_token),
+    f"{PREFIX}SECRET_KEY": _unless_null(_as_token),
+    f"{PREFIX}WEBHOOK_SECRET": _unless_null(_as_token),
+    f"{PREFIX}API_VERSION": _unless_null(_as_api_version),
+    f"{PREFIX}API_BASE": _unless_null(_as_url),
+    f"{PREFIX}DEFAULT_CURRENCY": _unless_null(_as_currency),
+    f"{PREFIX}TAX_MODE": _unless_null(_as_tax_mode),
+    f"{PREFIX}TAX_RATE_ID": _unless_null(_as_token),
+    f"{PREFIX}CHECKOUT_LIFETIME_MINUTES": _unless_null(_as_lifetime),
+    f"{PREFIX}INVOICE_FOOTER": _unless_null(_as_multiline_text),
 }
 
 
@@ -213,8 +237,20 @@ def clean_value(settings: t.Mapping[str, t.Any], name: str) -> t.Any:
     except _InvalidValueError as e:
         raise exceptions.TutorError(
             f"Invalid value for {name}: {e}.\n"
-            f"Fix it with: tutor config save --set {name}=..."
+            f"Fix it with: tutor config save --set {name}=...  (or --unset {name})"
         ) from e
+
+
+def django_settings(
+    settings: t.Mapping[str, t.Any], names: t.Iterable[str]
+) -> list[tuple[str, str]]:
+    """(name, Python literal) of the Django settings set with Tutor (not null)."""
+    rendered = []
+    for name in names:
+        value = clean_value(settings, name)
+        if value is not None:
+            rendered.append((name, python_literal(value)))
+    return rendered
 
 
 def lms_root_url(settings: t.Mapping[str, t.Any], dev: bool = False) -> str:
@@ -249,29 +285,41 @@ def _check_config(settings: dict[str, t.Any]) -> None:
 
 _printed_warnings: set[str] = set()
 
+# Formats riseup-stripe-plugin's system checks expect
+_KEY_FORMATS = {
+    "PUBLISHABLE_KEY": (
+        r"pk_(test|live)_[A-Za-z0-9_]{8,}",
+        "pk_live_... or pk_test_...",
+    ),
+    "SECRET_KEY": (r"(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}", "sk_... or rk_..."),
+    "WEBHOOK_SECRET": (r"whsec_[A-Za-z0-9_]{8,}", "whsec_..."),
+}
+
 
 def config_warnings(settings: t.Mapping[str, t.Any]) -> list[str]:
+    """Problems Tutor can see in the values set with Tutor (null ones are unknown)."""
+
+    def get(name: str) -> t.Any:
+        return settings.get(PREFIX + name)
+
     warnings: list[str] = []
-    secret = str(settings.get(f"{PREFIX}SECRET_KEY") or "")
-    publishable = str(settings.get(f"{PREFIX}PUBLISHABLE_KEY") or "")
-    webhook_secret = str(settings.get(f"{PREFIX}WEBHOOK_SECRET") or "")
-    if settings.get(f"{PREFIX}ENABLED"):
-        for name, value in (
-            ("SECRET_KEY", secret),
-            ("PUBLISHABLE_KEY", publishable),
-        ):
-            if not value:
-                warnings.append(
-                    f"RISEUP_STRIPE_ENABLED is true but {PREFIX}{name} is empty:"
-                    " learners cannot pay."
-                )
-        if not webhook_secret:
+    if get("ENABLED") and not get("WEBHOOK_SECRET"):
+        warnings.append(
+            "RISEUP_STRIPE_ENABLED is true but RISEUP_STRIPE_WEBHOOK_SECRET is not"
+            " set: unless it is entered in the LMS admin, riseup-stripe-plugin's"
+            " system check stops management commands, the init job included. Run"
+            " `tutor local do riseup-stripe-webhook` and store the secret it prints"
+            " before turning payments on."
+        )
+    for name, (pattern, expected) in _KEY_FORMATS.items():
+        value = get(name)
+        if value and not re.fullmatch(pattern, str(value)):
             warnings.append(
-                "RISEUP_STRIPE_ENABLED is true but RISEUP_STRIPE_WEBHOOK_SECRET is"
-                " empty: payments are not confirmed until you run"
-                " `tutor local do riseup-stripe-webhook` and store the secret it"
-                " prints."
+                f"{PREFIX}{name} does not look like a Stripe value ({expected}):"
+                " riseup-stripe-plugin's system check will refuse it."
             )
+    secret = str(get("SECRET_KEY") or "")
+    publishable = str(get("PUBLISHABLE_KEY") or "")
     if secret.startswith("pk_") or publishable.startswith(("sk_", "rk_")):
         warnings.append(
             "RISEUP_STRIPE_SECRET_KEY and RISEUP_STRIPE_PUBLISHABLE_KEY look swapped:"
@@ -283,24 +331,19 @@ def config_warnings(settings: t.Mapping[str, t.Any]) -> list[str]:
                 "RISEUP_STRIPE_SECRET_KEY and RISEUP_STRIPE_PUBLISHABLE_KEY belong to"
                 " different modes (one is test, the other live)."
             )
-    if webhook_secret and not webhook_secret.startswith("whsec_"):
-        warnings.append(
-            "RISEUP_STRIPE_WEBHOOK_SECRET does not start with whsec_: it is probably"
-            " not an endpoint signing secret, and every webhook will be refused."
-        )
-    if settings.get(f"{PREFIX}TAX_MODE") == "fixed_rate" and not settings.get(
-        f"{PREFIX}TAX_RATE_ID"
-    ):
+    if get("TAX_MODE") == "fixed_rate" and not get("TAX_RATE_ID"):
         warnings.append(
             "RISEUP_STRIPE_TAX_MODE is fixed_rate but RISEUP_STRIPE_TAX_RATE_ID is"
-            " empty: set it to the id (txr_...) of an inclusive Stripe tax rate."
+            " not set: unless it is entered in the LMS admin, set it to the id"
+            " (txr_...) of an inclusive Stripe tax rate."
         )
-    api_version = settings.get(f"{PREFIX}API_VERSION")
-    if api_version != DEFAULT_API_VERSION:
+    api_version = get("API_VERSION")
+    if api_version is not None and api_version != DEFAULT_API_VERSION:
         warnings.append(
-            f"RISEUP_STRIPE_API_VERSION is {api_version}, but this release of"
-            f" riseup-stripe-plugin is written against {DEFAULT_API_VERSION}."
-            " Register the webhook endpoint again after changing it."
+            f"RISEUP_STRIPE_API_VERSION is {api_version}, but riseup-stripe-plugin"
+            f" {get('PLUGIN_VERSION')} is written against {DEFAULT_API_VERSION}."
+            " Unset it (tutor config save --unset RISEUP_STRIPE_API_VERSION), then"
+            " register the webhook endpoint again."
         )
     return warnings
 
@@ -311,9 +354,12 @@ def _stripe_mode(key: str) -> t.Optional[str]:
 
 
 @jinja2.pass_context
-def _template_setting(context: jinja2.runtime.Context, name: str) -> str:
-    """``{{ riseup_stripe_setting("RISEUP_STRIPE_X") }}``: checked Python literal."""
-    return python_literal(clean_value(context.get_all(), name))
+def _template_django_settings(
+    context: jinja2.runtime.Context, service: str
+) -> list[tuple[str, str]]:
+    """``riseup_stripe_django_settings("lms")``: (name, literal) pairs to write."""
+    names = LMS_SETTINGS if service == "lms" else CMS_SETTINGS
+    return django_settings(context.get_all(), names)
 
 
 @jinja2.pass_context
@@ -336,7 +382,7 @@ def _is_mounted(mounted_directories: t.Iterable[str]) -> bool:
 
 tutor_hooks.Filters.ENV_TEMPLATE_VARIABLES.add_items(
     [
-        ("riseup_stripe_setting", _template_setting),
+        ("riseup_stripe_django_settings", _template_django_settings),
         ("riseup_stripe_shell", _template_shell),
         ("riseup_stripe_lms_url", _template_lms_url),
         ("riseup_stripe_is_mounted", _is_mounted),
@@ -415,18 +461,13 @@ def webhook_job(
             f"Invalid webhook URL {url!r}: expected http(s)://host/path without"
             " spaces, quotes or braces."
         )
-    if not clean_value(settings, f"{PREFIX}SECRET_KEY"):
-        raise exceptions.TutorError(
-            "RISEUP_STRIPE_SECRET_KEY is empty. Set it first:\n"
-            "    tutor config save --set RISEUP_STRIPE_SECRET_KEY=sk_...\n"
-            "then run this command again."
-        )
     command = "./manage.py lms riseup_stripe_register_webhook --url " + shlex.quote(url)
     script = (
         f"{command} || {{\n"
         "    echo 'Stripe webhook registration failed (see the message above).' >&2\n"
         "    echo 'The lms job needs outbound HTTPS access to api.stripe.com"
-        " (or to RISEUP_STRIPE_API_BASE) and a valid RISEUP_STRIPE_SECRET_KEY.' >&2\n"
+        " (or to RISEUP_STRIPE_API_BASE) and a Stripe secret key"
+        " (RISEUP_STRIPE_SECRET_KEY, or the LMS admin).' >&2\n"
         "    exit 1\n"
         "}"
     )

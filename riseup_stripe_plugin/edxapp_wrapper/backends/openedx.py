@@ -89,5 +89,41 @@ def can_manage_enrollments(actor, course_key):
     return GlobalStaff().has_user(actor) or actor.has_perm(CAN_ENROLL, course_key)
 
 
+def can_edit_course(actor, course_key):
+    from common.djangoapps.student.auth import has_studio_write_access
+
+    return has_studio_write_access(actor, course_key)
+
+
+def has_enrollment_invitation(email, course_key):
+    from common.djangoapps.student.models import CourseEnrollmentAllowed
+
+    return CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+
+
 def login_url(next_url):
     return "/login?" + urlencode({"next": next_url})
+
+
+def list_courses():
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    # "about" and "none" keep a course out of the catalog (CATALOG_VISIBILITY_CATALOG_AND_ABOUT is "both").
+    overviews = CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"])
+    return [_course_info(overview) for overview in overviews]
+
+
+def enrolled_course_keys(user):
+    from common.djangoapps.student.models import CourseEnrollment
+
+    return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)
+
+
+def about_page_course_key(context):
+    # lms/djangoapps/courseware/views/views.py course_about: "course" is the course block, "course_details"
+    # its CourseDetails.
+    course = context.get("course")
+    if course is not None and getattr(course, "id", None) is not None:
+        return course.id
+    details = context.get("course_details")
+    return getattr(details, "course_id", None)

@@ -1,0 +1,67 @@
+"""Course team API: read and set a course's sale terms (used from Studio)."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from .. import edxapp_wrapper as platform
+from .. import money
+from ..models import CourseOffer
+from ..pricing import PricingError, set_offer
+from ..views import parse_course_key
+from .views import LearnerAPIView
+
+
+class OfferInputSerializer(serializers.Serializer):
+    is_paid = serializers.BooleanField()
+    price = serializers.CharField(required=False, allow_blank=True, help_text="Tax included, major units: 49.00")
+    currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+def offer_data(course_key, offer):
+    if offer is None:
+        return {"course_id": str(course_key), "is_paid": False, "price": None, "price_minor": None,
+                "currency": None, "active": False, "price_display": ""}
+    return {
+        "course_id": str(course_key),
+        "is_paid": offer.is_paid,
+        "price": str(money.to_major(int(offer.price), offer.currency)),
+        "price_minor": int(offer.price),
+        "currency": offer.currency,
+        "active": offer.active,
+        "price_display": money.format_price_ttc(offer.price, offer.currency) if offer.is_paid else "",
+        "stripe_price_id": offer.stripe_price_id,
+    }
+
+
+class CourseOfferView(LearnerAPIView):
+    """GET or PUT the offer of one course; only that course's team (or global staff) may."""
+
+    def _course_key(self, request, course_id):
+        key = parse_course_key(course_id)
+        if platform.get_course(key) is None:
+            raise Http404(_("Unknown course."))
+        if not platform.can_edit_course(request.user, key):
+            self.permission_denied(request, message=_("Only the course team can change this course's price."))
+        return key
+
+    def get(self, request, course_id):
+        key = self._course_key(request, course_id)
+        return Response(offer_data(key, CourseOffer.objects.filter(course_key=key).first()))
+
+    def put(self, request, course_id):
+        key = self._course_key(request, course_id)
+        data = OfferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            result = set_offer(key, is_paid=values["is_paid"], price=values.get("price"),
+                               currency=values.get("currency", ""), active=values.get("active", True))
+        except PricingError as exc:
+            return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+        body = offer_data(key, result.offer)
+        if result.stripe_error:
+            body["warning"] = result.stripe_error
+        return Response(body)
