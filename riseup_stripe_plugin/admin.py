@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import money
-from .models import Invoice, Order, StripeEvent
+from .models import Order, StripeEvent
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("uuid", "user", "course_key", "state", "display_amount", "created")
-    list_filter = ("state", "currency")
+    list_display = ("uuid", "user", "course_key", "state", "display_amount", "dispute_status", "created")
+    list_filter = ("state", "currency", "dispute_status")
     search_fields = ("uuid", "user__username", "user__email", "course_key", "checkout_session_id")
     raw_id_fields = ("user", "offer")
 
@@ -28,26 +28,6 @@ class OrderAdmin(admin.ModelAdmin):
         return money.format_amount(obj.amount, obj.currency)
 
 
-@admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ("number", "user", "course_key", "issued_at", "display_total", "status")
-    list_filter = ("status", "currency")
-    search_fields = ("number", "stripe_invoice_id", "user__username", "user__email", "course_key")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a paid invoice is corrected by a credit note, never deleted
-
-    @admin.display(description=_("total tax included"))
-    def display_total(self, obj):
-        return money.format_amount(obj.total, obj.currency)
-
-
 @admin.register(StripeEvent)
 class StripeEventAdmin(admin.ModelAdmin):
     list_display = ("event_id", "type", "processed", "ignored", "attempts", "received_at")
@@ -61,5 +41,5 @@ class StripeEventAdmin(admin.ModelAdmin):
         return False
 
 
-# Payment settings, course pricing and back-office enrollments live in their own modules.
-from . import admin_backoffice, admin_payment, admin_pricing  # noqa: E402,F401
+# Payment settings, course pricing, back-office enrollments and invoices live in their own modules.
+from . import admin_backoffice, admin_invoices, admin_payment, admin_pricing  # noqa: E402,F401

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import catalog
+from . import edxapp_wrapper as platform
 
 #: The query parameters the page's form sends; kept when moving between pages.
 FORM_FIELDS = ("q", "price", "min_price", "max_price", "currency", "sort")
@@ -15,7 +16,8 @@ FORM_FIELDS = ("q", "price", "min_price", "max_price", "currency", "sort")
 def catalog_page(request):
     """A plain GET form (works without JavaScript); bad filter values are explained, with a 400."""
     values = {name: request.GET.get(name, "") for name in FORM_FIELDS}
-    context = {"values": values, "sorts": list(catalog.SORTS.items()), "errors": {}, "result": None}
+    context = {"values": values, "sorts": list(catalog.SORTS.items()), "errors": {}, "result": None,
+               "login_url": platform.login_url(request.get_full_path())}
     status = 200
     try:
         filters = catalog.parse_filters(request.GET)

@@ -19,6 +19,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from . import conf
 from . import edxapp_wrapper as platform
+from .audience import offer_visible_to
 from .models import BackOfficeEnrollment, CourseOffer, Order
 from .states import ACCESS_STATES
 
@@ -91,6 +92,15 @@ def record_back_office_enrollment(user, course_key, mode, path, actor) -> BackOf
     )
 
 
+def enrollment_refusal_message(user, course_key) -> str:
+    """Why a learner may not enroll themselves in a paid course: not offered to them, or not bought yet."""
+    offer = CourseOffer.objects.filter(course_key=course_key).first()
+    if offer is not None and not offer_visible_to(user, offer):
+        return _("This course is not offered to you.")
+    url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
+    return _("This course is paid. Buy it to enroll: {url}").format(url=url)
+
+
 class PaidCourseEnrollmentGate(PipelineStep):
     """Refuse self-enrollment into a paid course without a purchase."""
 
@@ -103,7 +113,4 @@ class PaidCourseEnrollmentGate(PipelineStep):
             path, actor = back_office
             record_back_office_enrollment(user, course_key, mode, path, actor)
             return {}
-        url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
-        raise CourseEnrollmentStarted.PreventEnrollment(
-            _("This course is paid. Buy it to enroll: {url}").format(url=url)
-        )
+        raise CourseEnrollmentStarted.PreventEnrollment(enrollment_refusal_message(user, course_key))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import conf
 from . import edxapp_wrapper as platform
+from .audience import offer_visible_to
 from .exceptions import PaymentRequestError, PurchaseRefused
 from .fulfilment import apply_session
 from .models import Order, StripeCustomer
@@ -45,6 +46,8 @@ def check_can_buy(user, course_key, offer=None):
         raise PurchaseRefused("free_course", _("This course is free: enroll from the course page."), status=409)
     if not offer.purchasable:
         raise PurchaseRefused("not_on_sale", _("This course is not available for purchase."), status=409)
+    if not offer_visible_to(user, offer):
+        raise PurchaseRefused("out_of_scope", _("This course is not offered to you."), status=403)
     if Order.objects.filter(user=user, course_key=course_key, state__in=ACCESS_STATES).exists():
         raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
     if platform.is_enrolled(user, course_key):

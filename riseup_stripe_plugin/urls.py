@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from . import views, webhooks
+from . import catalog_views, views, webhooks
+from .api import catalog as api_catalog
 from .api import offers as api_offers
 from .api import views as api_views
 
@@ -20,4 +21,6 @@ urlpatterns = [
     path("api/v1/invoices/<str:invoice_id>/", api_views.InvoiceDetailView.as_view(), name="api_invoice"),
     path("api/v1/purchases/", api_views.PurchaseView.as_view(), name="api_purchase"),
     re_path(rf"^api/v1/courses/{COURSE_ID}/offer/$", api_offers.CourseOfferView.as_view(), name="api_offer"),
+    path("catalog/", catalog_views.catalog_page, name="catalog"),
+    path("api/v1/catalog/", api_catalog.CatalogView.as_view(), name="api_catalog"),
 ]

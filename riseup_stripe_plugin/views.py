@@ -126,7 +126,7 @@ def checkout_return(request):
 @require_GET
 def my_invoices(request):
     """The signed-in learner's own invoices."""
-    invoices = Invoice.objects.filter(user=request.user).select_related("order")
+    invoices = Invoice.objects.filter(user=request.user).select_related("order").prefetch_related("credit_notes")
     courses = platform.get_courses({invoice.course_key for invoice in invoices})
     rows = [
         {
@@ -135,6 +135,11 @@ def my_invoices(request):
             "total": money.format_amount(invoice.total, invoice.currency),
             "tax": money.format_amount(invoice.tax, invoice.currency),
             "discount": money.format_amount(invoice.discount, invoice.currency),
+            "refunded": money.format_amount(invoice.amount_refunded, invoice.currency),
+            "credit_notes": [
+                {"note": note, "amount": money.format_amount(note.amount, note.currency)}
+                for note in invoice.credit_notes.all()
+            ],
         }
         for invoice in invoices
     ]

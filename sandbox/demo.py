@@ -23,8 +23,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandbox.settings.demo")
-    db_path = ROOT / "sandbox.sqlite3"
-    os.environ.setdefault("SANDBOX_SQLITE_PATH", str(db_path))
+    os.environ.setdefault("SANDBOX_SQLITE_PATH", str(ROOT / "sandbox.sqlite3"))
+    db_path = pathlib.Path(os.environ["SANDBOX_SQLITE_PATH"])
     if not args.keep and db_path.exists():
         db_path.unlink()
 
@@ -52,7 +52,10 @@ def main(argv=None):
     seed.seed_stripe(StripeGateway().client)
     base = f"http://127.0.0.1:{args.port}"
     if emulator is not None:
-        emulator.configure_webhook(f"{base}/riseup-stripe/webhook/", settings.RISEUP_STRIPE_WEBHOOK_SECRET)
+        from riseup_stripe_plugin.stripe_gateway import WEBHOOK_EVENTS
+
+        emulator.configure_webhook(f"{base}/riseup-stripe/webhook/", settings.RISEUP_STRIPE_WEBHOOK_SECRET,
+                                   events=WEBHOOK_EVENTS)
 
     print("\nSandbox LMS with paid courses", flush=True)
     print(f"  Open:      {base}/", flush=True)

@@ -3,7 +3,22 @@
 from rest_framework import serializers
 
 from .. import money
-from ..models import Invoice
+from ..models import CreditNote, Invoice
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    """A credit note as the learner sees it: what it is worth and where its PDF is."""
+
+    id = serializers.CharField(source="stripe_credit_note_id")
+    amount_display = serializers.SerializerMethodField()
+    date = serializers.DateTimeField(source="issued_at")
+
+    class Meta:
+        model = CreditNote
+        fields = ["id", "number", "amount", "currency", "amount_display", "date", "pdf_url"]
+
+    def get_amount_display(self, obj):
+        return money.format_amount(obj.amount, obj.currency)
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
@@ -13,12 +28,15 @@ class InvoiceSerializer(serializers.ModelSerializer):
     total_display = serializers.SerializerMethodField()
     date = serializers.DateTimeField(source="issued_at")
     pdf_url = serializers.CharField(source="invoice_pdf_url")
+    status_display = serializers.CharField(source="get_status_display")
+    credit_notes = CreditNoteSerializer(many=True, read_only=True)
 
     class Meta:
         model = Invoice
         fields = [
             "id", "number", "course_id", "course_name", "date", "status", "currency", "subtotal", "tax",
             "discount", "total", "total_display", "amount_refunded", "hosted_invoice_url", "pdf_url",
+            "status_display", "cancelled_at", "credit_notes",
         ]
 
     def get_course_name(self, obj):

@@ -38,7 +38,7 @@ class InvoiceListView(LearnerAPIView):
     """GET: the requesting learner's invoices, newest first."""
 
     def get(self, request):
-        invoices = list(Invoice.objects.filter(user=request.user))
+        invoices = list(Invoice.objects.filter(user=request.user).prefetch_related("credit_notes"))
         courses = platform.get_courses({invoice.course_key for invoice in invoices})
         data = InvoiceSerializer(invoices, many=True, context={"courses": courses}).data
         return Response({"count": len(data), "results": data})

@@ -1,0 +1,102 @@
+"""
+The README's demo command, run as a person would: start it, sign in, buy, pay, come back enrolled.
+
+Everything goes over HTTP to the demo process (sandbox LMS + emulator), as a
+browser would, without sharing anything with the test process.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    port = free_port()
+    env = dict(os.environ, SANDBOX_SQLITE_PATH=str(tmp_path_factory.mktemp("demo") / "demo.sqlite3"),
+               DJANGO_SETTINGS_MODULE="sandbox.settings.demo", PYTHONUNBUFFERED="1")
+    env.pop("RISEUP_TEST_DB", None)
+    log = tmp_path_factory.mktemp("demo-log") / "demo.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "sandbox.demo", "--port", str(port)], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.3)
+        if process.poll() is not None:
+            break
+    else:
+        process.kill()
+        pytest.fail("the demo did not start:\n" + log.read_text())
+    if process.poll() is not None:
+        pytest.fail("the demo exited:\n" + log.read_text())
+    yield base, log
+    process.terminate()
+    process.wait(10)
+
+
+def sign_in(session, base, username, password):
+    page = session.get(base + "/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = session.post(base + "/login/", data={"username": username, "password": password,
+                                                    "csrfmiddlewaretoken": token, "next": "/"},
+                            headers={"Referer": base + "/login/"})
+    assert response.url == base + "/", "sign-in failed"
+
+
+def test_demo_prints_how_to_use_it(demo):
+    base, log = demo
+    text = log.read_text()
+    assert f"Open:      {base}/" in text
+    assert "learner     learner-pass" in text and "admin       admin-pass" in text
+    assert "WELCOME10" in text
+
+
+def test_demo_purchase_from_sign_in_to_invoice(demo):
+    base, _ = demo
+    session = requests.Session()
+    sign_in(session, base, "learner", "learner-pass")
+    home = session.get(base + "/").text
+    for text in ("Selling Courses with Stripe", "€49.00 incl. tax", "¥5,000 incl. tax", "$19.99 incl. tax"):
+        assert text in home
+    course = "course-v1:RiseUp+STRIPE201+2026"
+    page = session.get(f"{base}/riseup-stripe/courses/{course}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    checkout = session.post(f"{base}/riseup-stripe/courses/{course}/buy/", data={"csrfmiddlewaretoken": token},
+                            headers={"Referer": page.url})
+    assert "/pay/cs_test_" in checkout.url and "49.00 EUR" in checkout.text
+    # The emulator's payment form, submitted as the browser would (prefilled test card), with a voucher.
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', checkout.text))
+    fields["promotion_code"] = "WELCOME10"
+    back = session.post(checkout.url, data=fields)
+    assert "/riseup-stripe/checkout/return/" in back.url
+    assert 'data-state="fulfilled"' in back.text and "€44.10" in back.text
+    assert "Welcome to the course content." in session.get(f"{base}/courses/{course}/courseware/").text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        invoices = session.get(base + "/riseup-stripe/api/v1/invoices/").json()
+        if invoices["count"]:
+            break
+        time.sleep(0.2)
+    assert invoices["count"] == 1
+    assert invoices["results"][0]["total"] == 4410 and invoices["results"][0]["discount"] == 490
