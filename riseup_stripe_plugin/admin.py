@@ -41,5 +41,6 @@ class StripeEventAdmin(admin.ModelAdmin):
         return False
 
 
-# Payment settings, course pricing, back-office enrollments and invoices live in their own modules.
-from . import admin_backoffice, admin_invoices, admin_payment, admin_pricing  # noqa: E402,F401
+# Payment settings, course pricing, back-office enrollments and invoices live in their own modules
+# (admin_audience: audience scopes, and the scopes on the offer form).
+from . import admin_audience, admin_backoffice, admin_invoices, admin_payment, admin_pricing  # noqa: E402,F401

@@ -444,6 +444,10 @@ class AudienceRule(models.Model):
     def __str__(self):
         return f"@{self.domain} → {self.scope}"
 
+    def save(self, *args, **kwargs):
+        self.domain = self.normalize_domain(self.domain)
+        super().save(*args, **kwargs)
+
     @staticmethod
     def normalize_domain(value: str) -> str:
         return (value or "").strip().lower().lstrip("@").rstrip(".")
@@ -452,10 +456,6 @@ class AudienceRule(models.Model):
         self.domain = self.normalize_domain(self.domain)
         if not self.domain or "@" in self.domain or " " in self.domain or "." not in self.domain:
             raise ValidationError({"domain": _("Enter an email domain such as acme.com.")})
-
-    def save(self, *args, **kwargs):
-        self.domain = self.normalize_domain(self.domain)
-        super().save(*args, **kwargs)
 
 
 class LearnerScope(models.Model):

@@ -59,6 +59,7 @@ def main(argv=None):
 
     print("\nSandbox LMS with paid courses", flush=True)
     print(f"  Open:      {base}/", flush=True)
+    print(f"  Catalog:   {base}/riseup-stripe/catalog/", flush=True)
     print(f"  Stripe:    {'Stripe test mode' if real_stripe else 'emulator at ' + emulator.base_url}")
     print("  Users (username / password):")
     for username, password, role in seed.USERS:

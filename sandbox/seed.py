@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from opaque_keys.edx.keys import CourseKey
 
-from riseup_stripe_plugin.models import CourseOffer, PaymentConfiguration
+from riseup_stripe_plugin.models import AudienceRule, CourseOffer, PaymentConfiguration
 from sandbox.platform.models import Course, CourseAccessRole
 
 USERS = [
@@ -12,6 +12,20 @@ USERS = [
     ("learner2", "learner2-pass", "learner"),
     ("instructor", "instructor-pass", "course staff"),
     ("admin", "admin-pass", "administrator"),
+    ("internal", "internal-pass", "learner, internal scope (@acme.example)"),
+    ("partner", "partner-pass", "learner, partner scope (@partner.example)"),
+]
+
+#: Email addresses other than "<username>@example.com" (whose scope is then public).
+EMAILS = {
+    "internal": "internal@acme.example",
+    "partner": "partner@partner.example",
+}
+
+AUDIENCE_RULES = [
+    # email domain, scope
+    ("acme.example", "internal"),
+    ("partner.example", "partner"),
 ]
 
 COURSES = [
@@ -20,7 +34,15 @@ COURSES = [
     ("course-v1:RiseUp+STRIPE201+2026", "Selling Courses with Stripe", 4900, "eur"),
     ("course-v1:RiseUp+JP301+2026", "Japanese for Business", 5000, "jpy"),
     ("course-v1:RiseUp+DATA401+2026", "Data Literacy", 1999, "usd"),
+    ("course-v1:RiseUp+INT501+2026", "Internal Onboarding", 9900, "eur"),
+    ("course-v1:RiseUp+PART601+2026", "Partner Sales Academy", 2900, "eur"),
 ]
+
+#: Audience scopes of the paid courses; the others are public.
+COURSE_SCOPES = {
+    "course-v1:RiseUp+INT501+2026": "internal",
+    "course-v1:RiseUp+PART601+2026": "partner,public",
+}
 
 PROMOTION_CODES = [
     # code, percent off
@@ -33,7 +55,8 @@ def seed_platform():
     PaymentConfiguration.objects.update_or_create(pk=1, defaults={"enabled": True, "default_currency": "eur"})
     User = get_user_model()
     for username, password, role in USERS:
-        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        email = EMAILS.get(username, f"{username}@example.com")
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
         user.set_password(password)
         user.first_name = username.capitalize()
         user.is_staff = role == "administrator"
@@ -46,8 +69,16 @@ def seed_platform():
         CourseAccessRole.objects.get_or_create(user=instructor, course_id=key, role="instructor")
         if price is not None:
             CourseOffer.objects.update_or_create(
-                course_key=key, defaults={"is_paid": True, "price": price, "currency": currency, "active": True},
+                course_key=key, defaults={"is_paid": True, "price": price, "currency": currency, "active": True,
+                                          "scopes": COURSE_SCOPES.get(course_id, "public")},
             )
+    seed_audience()
+
+
+def seed_audience():
+    """The rules that give learners their scope, by the domain of their email address."""
+    for domain, scope in AUDIENCE_RULES:
+        AudienceRule.objects.update_or_create(domain=domain, defaults={"scope": scope, "active": True})
 
 
 def seed_stripe(client):

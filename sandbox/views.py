@@ -5,15 +5,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from openedx_filters.learning.filters import CourseAboutRenderStarted
 
 from riseup_stripe_plugin import money
 from riseup_stripe_plugin.models import CourseOffer
 
 from .platform import backend, enrollment
-from .platform.models import Course
+from .platform.models import Course, CourseEnrollmentAllowed
 
 
 def _course(course_id):
@@ -41,13 +44,59 @@ def home(request):
     return render(request, "sandbox/home.html", {"rows": rows})
 
 
+def _can_enroll(user, course):
+    """Like the platform's ENROLL_IN_COURSE permission: enrollment window open, invitation if required."""
+    now = timezone.now()
+    if course.enrollment_start and now < course.enrollment_start:
+        return False
+    if course.enrollment_end and now > course.enrollment_end:
+        return False
+    if course.invitation_only:
+        email = getattr(user, "email", "") if user.is_authenticated else ""
+        return bool(email) and CourseEnrollmentAllowed.objects.filter(email=email, course_id=course.id).exists()
+    return True
+
+
 def course_about(request, course_id):
+    """Like ``lms/djangoapps/courseware/views/views.py course_about``: the same context, the same filter."""
     course = _course(course_id)
-    enrolled = request.user.is_authenticated and enrollment.is_enrolled(request.user, course.id)
-    prices = _offer_prices([course])
-    return render(request, "sandbox/about.html", {
-        "course": course, "enrolled": enrolled, "price": prices.get(course.id, ""),
-    })
+    registered = request.user.is_authenticated and enrollment.is_enrolled(request.user, course.id)
+    can_enroll = _can_enroll(request.user, course)
+    context = {
+        "course": course,
+        "course_details": None,
+        "staff_access": request.user.is_staff,
+        "studio_url": None,
+        "registered": registered,
+        "course_target": reverse("sandbox:courseware", args=[str(course.id)]),
+        "is_cosmetic_price_enabled": False,
+        "course_price": "",
+        "ecommerce_checkout": False,
+        "ecommerce_checkout_link": "",
+        "ecommerce_bulk_checkout_link": "",
+        "single_paid_mode": None,
+        "show_courseware_link": registered or request.user.is_staff,
+        "is_course_full": False,
+        "can_enroll": can_enroll,
+        "invitation_only": course.invitation_only,
+        "active_reg_button": not registered and can_enroll,
+        "is_shib_course": False,
+        "disable_courseware_header": True,
+        "pre_requisite_courses": [],
+        "course_image_urls": {"large": course.course_image_url},
+        "sidebar_html_enabled": False,
+        "allow_anonymous": False,
+    }
+    template_name = "sandbox/about.html"
+    try:
+        context, template_name = CourseAboutRenderStarted.run_filter(context=context, template_name=template_name)
+    except CourseAboutRenderStarted.RenderInvalidCourseAbout as exc:
+        return render(request, exc.course_about_template, exc.template_context)
+    except CourseAboutRenderStarted.RedirectToPage as exc:
+        return redirect(exc.redirect_to or "sandbox:home")
+    except CourseAboutRenderStarted.RenderCustomResponse as exc:
+        return exc.response or render(request, template_name, context)
+    return render(request, template_name, context)
 
 
 @login_required

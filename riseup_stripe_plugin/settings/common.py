@@ -5,6 +5,17 @@ FILTER_STEPS = {
     "org.openedx.learning.course.enrollment.started.v1": [
         "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate",
     ],
+    # CourseAboutRenderStarted: the price and the buy button on the course about page.
+    "org.openedx.learning.course_about.render.started.v1": [
+        "riseup_stripe_plugin.filters.CourseAboutPurchaseStep",
+    ],
+    # CourseRunAPIRenderStarted / CourseEnrollmentAPIRenderStarted: the learner dashboard MFE.
+    "org.openedx.learning.home.courserun.api.rendered.started.v1": [
+        "riseup_stripe_plugin.filters.DashboardCourseRunPriceStep",
+    ],
+    "org.openedx.learning.home.enrollment.api.rendered.v1": [
+        "riseup_stripe_plugin.filters.DashboardEnrollmentInvoiceStep",
+    ],
 }
 
 

@@ -66,13 +66,15 @@ def database_settings():
             "OPTIONS": {"charset": "utf8mb4", "isolation_level": "read committed"},
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }}
+    # Take the write lock when a transaction begins: concurrent writers (the webhook and the
+    # learner's return) then wait for each other instead of failing with "database is locked".
     options = {"timeout": 30}
+    engine = "sandbox.sqlite_immediate"
     if django.VERSION >= (5, 1):
-        # Take the write lock when a transaction begins: concurrent writers (the webhook and the
-        # learner's return) then wait for each other instead of failing with "database is locked".
         options["transaction_mode"] = "IMMEDIATE"
+        engine = "django.db.backends.sqlite3"
     return {"default": {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": engine,
         "NAME": os.environ.get("SANDBOX_SQLITE_PATH", str(BASE_DIR.parent / "sandbox.sqlite3")),
         "OPTIONS": options,
     }}

@@ -7,7 +7,7 @@ from edx_django_utils.plugins import add_plugins
 
 from .base import *  # noqa: F401,F403
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     # A file, not memory: the live server thread and the tests must see the same data.
     DATABASES["default"]["NAME"] = os.path.join(tempfile.gettempdir(), f"riseup-stripe-test-{os.getpid()}.sqlite3")  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}  # noqa: F405

@@ -478,11 +478,12 @@ WEBHOOK_HELP = "\n\n".join(
     [
         "Create or update the Stripe webhook endpoint of this LMS.",
         "The job runs in the lms container and needs outbound HTTPS access to"
-        " Stripe. It subscribes the endpoint, with RISEUP_STRIPE_API_VERSION, to:",
+        " Stripe. It subscribes the endpoint, with riseup-stripe-plugin's Stripe API"
+        " version, to:",
         "\b\n" + "\n".join(f"  {event}" for event in WEBHOOK_EVENTS),
-        "and prints the endpoint's signing secret (whsec_...): store it with"
-        " `tutor config save --set RISEUP_STRIPE_WEBHOOK_SECRET=whsec_...`, then"
-        " restart the LMS.",
+        "and, when it creates the endpoint, prints its signing secret (whsec_...):"
+        " store it with `tutor config save --set"
+        " RISEUP_STRIPE_WEBHOOK_SECRET=whsec_...`, then restart the LMS.",
     ]
 )
 
@@ -512,9 +513,12 @@ def register_webhook(url: t.Optional[str]) -> t.Iterator[tuple[str, str]]:
     yield ("lms", script)
     # Reached only when the job succeeded.
     fmt.echo_info(
-        "Store the signing secret printed above (whsec_...), then reload the LMS:\n"
+        "If a signing secret (whsec_...) was printed above, store it and reload the"
+        " LMS:\n"
         "    tutor config save --set RISEUP_STRIPE_WEBHOOK_SECRET=whsec_...\n"
-        f"    {_RESTART[mode]}"
+        f"    {_RESTART[mode]}\n"
+        "An endpoint that already existed keeps its secret (Stripe Dashboard >"
+        " Developers > Webhooks)."
     )
 
 
