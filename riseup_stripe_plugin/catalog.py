@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.urls import reverse
@@ -215,20 +214,24 @@ def _matches(entry: CatalogEntry, filters: CatalogFilters, terms: list[str]) -> 
     return True
 
 
-_NO_DATE = datetime.max
-
-
-def _sort_key(sort: str):
-    name = sort.lstrip("-")
+def _sort_value(entry: CatalogEntry, name: str):
+    """The value sorted on, or None when the course has none (those go last, whatever the direction)."""
     if name == "price":
-        return lambda e: (e.is_paid, e.price_major, e.currency, e.course.display_name.casefold())
+        return (entry.is_paid, entry.price_major, entry.currency)
     if name == "start":
-        def by_start(entry):
-            start = entry.course.start
-            return (start is None, start.replace(tzinfo=None) if start else _NO_DATE,
-                    entry.course.display_name.casefold())
-        return by_start
-    return lambda e: (e.course.display_name.casefold(), str(e.course.course_key))
+        return entry.course.start
+    return entry.course.display_name.casefold()
+
+
+def sort_entries(entries: list, sort: str) -> list:
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    def by_title(entry):
+        return (entry.course.display_name.casefold(), str(entry.course.course_key))
+    with_value = sorted((e for e in entries if _sort_value(e, name) is not None), key=by_title)
+    without = sorted((e for e in entries if _sort_value(e, name) is None), key=by_title)
+    # Stable sorts: equal values keep the title order.
+    with_value.sort(key=lambda e: _sort_value(e, name), reverse=descending)
+    return with_value + without
 
 
 def visible_entries(user) -> list[CatalogEntry]:
@@ -260,7 +263,7 @@ def search(user, filters: CatalogFilters) -> CatalogPage:
     has_paid = bool(currencies)
     terms = [term.casefold() for term in filters.q.split()]
     matching = [entry for entry in entries if _matches(entry, filters, terms)]
-    matching.sort(key=_sort_key(filters.sort), reverse=filters.sort.startswith("-"))
+    matching = sort_entries(matching, filters.sort)
     count = len(matching)
     num_pages = max(1, math.ceil(count / filters.page_size))
     start = (filters.page - 1) * filters.page_size

@@ -5,7 +5,9 @@ venv=${1:-.venv}
 py="$venv/bin/python"
 status=0
 echo "== SQLite"
-RISEUP_TEST_DB=sqlite "$py" -m pytest tests tutor_plugin/tests || status=$?
+RISEUP_TEST_DB=sqlite "$py" -m pytest tests || status=$?
+echo "== Tutor plugin (real Tutor CLI)"
+"$py" -m pytest tutor_plugin/tests || status=$?
 echo "== MariaDB"
 if ! "$py" - <<'PY'
 import os, sys, MySQLdb
@@ -21,4 +23,7 @@ then
   exit 1
 fi
 RISEUP_TEST_DB=mariadb "$py" -m pytest tests || status=$?
+echo "== Lint"
+"$py" -m ruff check riseup_stripe_plugin sandbox tests benchmarks || status=$?
+PYTHON="$PWD/$py" tutor_plugin/lint.sh || status=$?
 exit $status
