@@ -8,6 +8,9 @@ echo "== SQLite"
 RISEUP_TEST_DB=sqlite "$py" -m pytest tests || status=$?
 echo "== Tutor plugin (real Tutor CLI)"
 "$py" -m pytest tutor_plugin/tests || status=$?
+echo "== Lint"
+"$py" -m ruff check riseup_stripe_plugin sandbox tests benchmarks || status=$?
+PYTHON="$PWD/$py" tutor_plugin/lint.sh || status=$?
 echo "== MariaDB"
 if ! "$py" - <<'PY'
 import os, sys, MySQLdb
@@ -23,7 +26,4 @@ then
   exit 1
 fi
 RISEUP_TEST_DB=mariadb "$py" -m pytest tests || status=$?
-echo "== Lint"
-"$py" -m ruff check riseup_stripe_plugin sandbox tests benchmarks || status=$?
-PYTHON="$PWD/$py" tutor_plugin/lint.sh || status=$?
 exit $status

@@ -13,6 +13,8 @@ from sandbox.platform import enrollment
 from sandbox.platform.models import Course
 
 from . import factories
+from .test_demo import demo  # noqa: F401  (the README's demo, started once for this module)
+from .test_demo import sign_in as demo_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +258,50 @@ def test_price_filter_appears_only_with_paid_courses(client):
     assert "Only Free" in html and 'id="price-filter"' not in html
     factories.paid_course(name="Now Paid")
     assert 'id="price-filter"' in client.get(PAGE).content.decode()
+
+
+# --- The demo ---------------------------------------------------------------------------------------------------
+
+def test_demo_shows_scopes_the_price_filter_and_the_buy_button(demo):  # noqa: F811
+    import re
+
+    import requests
+
+    base, log = demo
+    assert "internal    internal-pass" in log.read_text() and f"Catalog:   {base}/riseup-stripe/catalog/" in \
+        log.read_text()
+    internal, public = requests.Session(), requests.Session()
+    demo_sign_in(internal, base, "internal", "internal-pass")
+    demo_sign_in(public, base, "learner", "learner-pass")
+
+    def titles(session, **params):
+        return [row["title"] for row in session.get(base + API, params=params).json()["results"]]
+
+    assert titles(internal) == ["Internal Onboarding", "Open Learning 101"]
+    assert "Internal Onboarding" not in titles(public) and "Partner Sales Academy" in titles(public)
+    assert titles(public, price="paid", max_price="30") == ["Data Literacy", "Partner Sales Academy"]
+    page = public.get(base + PAGE, params={"price": "paid", "max_price": "30"}).text
+    assert 'id="price-filter"' in page and "$19.99 incl. tax" in page and "Selling Courses" not in page
+
+    course = "course-v1:RiseUp+INT501+2026"
+    about = internal.get(f"{base}/courses/{course}/about/").text
+    assert 'id="buy-link"' in about and "€99.00 incl. tax" in about
+    about = public.get(f"{base}/courses/{course}/about/").text
+    assert "This course is not offered to you." in about and 'id="buy-link"' not in about
+    purchase = public.get(f"{base}/riseup-stripe/courses/{course}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', purchase.text).group(1)
+    refused = public.post(f"{base}/riseup-stripe/courses/{course}/buy/", data={"csrfmiddlewaretoken": token},
+                          headers={"Referer": purchase.url}, allow_redirects=False)
+    assert refused.status_code == 403 and "not offered to you" in refused.text
+
+    # The internal learner buys it: Buy → the payment page → back enrolled.
+    purchase = internal.get(f"{base}/riseup-stripe/courses/{course}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', purchase.text).group(1)
+    checkout = internal.post(f"{base}/riseup-stripe/courses/{course}/buy/", data={"csrfmiddlewaretoken": token},
+                             headers={"Referer": purchase.url})
+    assert "/pay/cs_test_" in checkout.url and "99.00 EUR" in checkout.text
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', checkout.text))
+    back = internal.post(checkout.url, data=fields)
+    assert 'data-state="fulfilled"' in back.text
+    rows = {row["title"]: row for row in internal.get(base + API).json()["results"]}
+    assert rows["Internal Onboarding"]["enrolled"] and rows["Internal Onboarding"]["bought"]
