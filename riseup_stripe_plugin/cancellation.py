@@ -138,6 +138,11 @@ def cancel_invoice(invoice: Invoice, *, actor, reason: str, stripe_reason: str =
     return apply_cancellation(invoice, notes=notes, actor=actor, reason=reason, refunded=refunded)
 
 
+def lock_order_of(invoice: Invoice) -> None:
+    """Locks are always taken order first, then invoice (as fulfilment and invoice recording do)."""
+    Order.objects.select_for_update().filter(pk=invoice.order_id).first()
+
+
 def _cancellation_note(invoice: Invoice) -> CreditNote | None:
     notes = invoice.credit_notes.order_by("-amount", "created")
     return notes.filter(source=CreditNote.Source.ADMIN).first() or notes.first()
@@ -147,6 +152,7 @@ def apply_cancellation(invoice: Invoice, *, notes: list[dict], actor, reason: st
                        refunded: int) -> CreditNote | None:
     """The local half of a cancellation, in one transaction; a second call only adds missing credit notes."""
     with transaction.atomic():
+        lock_order_of(invoice)
         invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice.pk)
         for data in notes:
             store_credit_note(invoice, data, actor=actor)
@@ -260,6 +266,7 @@ def reconcile_invoice(invoice: Invoice, gateway: StripeGateway, *, charge: dict 
 def apply_partial_refund(invoice: Invoice, *, notes: list[dict], refunded: int) -> Invoice:
     """Record a partial refund or credit: the invoice says so, the learner keeps the course."""
     with transaction.atomic():
+        lock_order_of(invoice)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         for data in notes:
             store_credit_note(invoice, data)

@@ -60,6 +60,9 @@ def record_invoice(data: dict) -> Invoice | None:
         return None
     fields = invoice_fields(data)
     with transaction.atomic():
+        # The order's row lock serializes every writer of this order's invoice (webhook, return page):
+        # without it, two inserts of the same invoice deadlock on MySQL's duplicate-key locks.
+        Order.objects.select_for_update().filter(pk=order.pk).first()
         invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
         if invoice is None:
             try:

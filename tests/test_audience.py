@@ -120,7 +120,7 @@ def test_purchase_page_says_not_offered(client, internal_course):
     client.force_login(factories.user())
     page = client.get(reverse("riseup_stripe:purchase", kwargs={"course_id": str(course.id)})).content.decode()
     assert "This course is not offered to you." in page
-    assert 'id="buy"' not in page
+    assert 'id="buy"' not in page and 'data-testid="price"' not in page
 
 
 def test_purchase_post_is_refused_before_any_stripe_call(client, internal_course):
@@ -238,3 +238,37 @@ def test_admin_offer_form_sets_the_scopes(admin_client):
     assert response.status_code == 200 and "Choose at least one audience scope." in response.content.decode()
     offer.refresh_from_db()
     assert offer.scopes == "internal,partner"
+
+
+def test_gate_costs_one_query_on_allowed_paths_and_a_few_more_to_refuse(internal_course):
+    from crum import set_current_request
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+    from openedx_filters.learning.filters import CourseEnrollmentStarted
+
+    from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+    from riseup_stripe_plugin.states import OrderState
+
+    course, offer = internal_course
+    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [])
+    buyer = factories.user()  # out of scope now, but bought it (e.g. before the scope changed)
+    order = Order.objects.create(user=buyer, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_g")
+    order.transition(OrderState.AWAITING_PAYMENT, checkout_session_id="cs_g")
+    order.transition(OrderState.PAID)
+    learner = factories.user()
+    request = RequestFactory().post("/")
+    request.user = learner
+    set_current_request(request)
+    try:
+        with CaptureQueriesContext(connection) as allowed:
+            assert step.run_filter(user=buyer, course_key=course.id, mode="audit") == {}
+        with CaptureQueriesContext(connection) as refused, \
+                pytest.raises(CourseEnrollmentStarted.PreventEnrollment, match="not offered to you"):
+            step.run_filter(user=learner, course_key=course.id, mode="audit")
+    finally:
+        set_current_request(None)
+    assert len(allowed) == 1
+    assert len(refused) <= 6
+    print(f"gate queries: allowed {len(allowed)}, out-of-scope refusal {len(refused)}")
