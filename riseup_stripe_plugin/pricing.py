@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from . import edxapp_wrapper as platform
 from .exceptions import StripeGatewayError
 from .models import CourseOffer
 from .offers import sync_offer
+from .scopes import join_scopes, validate_scopes
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def parse_price(price, currency: str) -> tuple[int, str]:
 
 
 def set_offer(course_key, *, is_paid: bool, price=None, currency: str = "", active: bool = True,
-              enrollment_mode: str | None = None, sync: bool = True) -> PricingResult:
+              enrollment_mode: str | None = None, scopes=None, sync: bool = True) -> PricingResult:
     """Create or update the offer of a course; sync Stripe when it is for sale."""
     if platform.get_course(course_key) is None:
         raise PricingError("course_id", _("Unknown course: {course_id}.").format(course_id=course_key))
@@ -67,6 +69,12 @@ def set_offer(course_key, *, is_paid: bool, price=None, currency: str = "", acti
     elif price not in (None, ""):
         minor, code = parse_price(price, currency)
         offer.price, offer.currency = minor, code
+    if scopes is not None:
+        try:
+            validate_scopes(scopes)
+        except ValidationError as exc:
+            raise PricingError("scopes", " ".join(exc.messages)) from exc
+        offer.scopes = join_scopes(scopes)
     offer.is_paid = is_paid
     offer.active = active
     if enrollment_mode is not None:

@@ -24,6 +24,7 @@ from .exceptions import NotYourOrder, RiseupStripeError, WebhookVerificationErro
 from .fulfilment import apply_session, mark_payment_failed, order_for_session
 from .invoices import order_for_invoice, record_invoice
 from .models import StripeEvent
+from .states import OrderState
 from .stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def handle_invoice(event: dict, gateway: StripeGateway) -> str:
     invoice = gateway.retrieve_invoice(obj["id"])
     record = record_invoice(invoice)
     order = record.order if record else None
-    if order is not None and order.checkout_session_id:
+    if order is not None and order.checkout_session_id and order.state in WAITING_FOR_PAYMENT:
         # The invoice may be the first news of a payment whose session event is late or lost.
         try:
             apply_session(gateway.retrieve_checkout_session(order.checkout_session_id), gateway=gateway,
@@ -63,6 +64,9 @@ def handle_invoice(event: dict, gateway: StripeGateway) -> str:
             pass
     return f"invoice {invoice.get('id')} recorded"
 
+
+#: Order states in which an invoice event is worth a look at the session (else it is already settled).
+WAITING_FOR_PAYMENT = (OrderState.CREATED, OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING, OrderState.PAID)
 
 HANDLERS = {
     "checkout.session.completed": handle_checkout_session,

@@ -71,7 +71,7 @@ def main(argv=None):
         call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)
     finally:
         if emulator is not None:
-            emulator.stop()
+            emulator.stop(remove_tmpdir=True)
 
 
 if __name__ == "__main__":

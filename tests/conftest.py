@@ -67,7 +67,7 @@ def emulator_process():
     process = EmulatorProcess()
     process.start()
     yield process
-    process.stop()
+    process.stop(remove_tmpdir=True)
 
 
 @pytest.fixture

@@ -108,6 +108,13 @@ def test_course_team_sets_the_price_through_the_api(client, stripe):
     bad = client.put(_offer_url(course), {"is_paid": True, "price": "49.5", "currency": "jpy"},
                      content_type="application/json")
     assert bad.status_code == 400 and "has more" in bad.json()["price"][0]
+    scoped = client.put(_offer_url(course), {"is_paid": True, "price": "5000", "currency": "jpy",
+                                             "scopes": ["partner", "internal"]}, content_type="application/json")
+    assert scoped.json()["scopes"] == ["internal", "partner"]
+    assert CourseOffer.objects.get(course_key=course.id).scopes == "internal,partner"
+    unknown = client.put(_offer_url(course), {"is_paid": True, "price": "5000", "currency": "jpy",
+                                              "scopes": ["everyone"]}, content_type="application/json")
+    assert unknown.status_code == 400 and "Unknown audience scope" in unknown.json()["scopes"][0]
 
 
 def test_only_that_course_team_may_price_it(client, stripe):

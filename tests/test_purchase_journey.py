@@ -294,7 +294,7 @@ def test_stripe_calls_per_purchase_and_their_headers(client, lms, stripe, settin
         ["/v1/products", "/v1/prices", "/v1/customers", "/v1/checkout/sessions"])
     assert all(r["idempotency_key"] for r in writes)
     assert {r["stripe_version"] for r in calls} == {PINNED_API_VERSION}
-    assert len(calls) <= 12, [(r["method"], r["path"]) for r in calls]
+    assert len(calls) <= 10, [(r["method"], r["path"]) for r in calls]
 
 
 def test_params_sent_are_known_to_stripe_python(client, stripe, monkeypatch, settings):

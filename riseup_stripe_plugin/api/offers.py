@@ -9,6 +9,7 @@ from .. import edxapp_wrapper as platform
 from .. import money
 from ..models import CourseOffer
 from ..pricing import PricingError, set_offer
+from ..scopes import DEFAULT_SCOPE, split_scopes
 from ..views import parse_course_key
 from .views import LearnerAPIView
 
@@ -18,12 +19,14 @@ class OfferInputSerializer(serializers.Serializer):
     price = serializers.CharField(required=False, allow_blank=True, help_text="Tax included, major units: 49.00")
     currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
     active = serializers.BooleanField(required=False, default=True)
+    scopes = serializers.ListField(child=serializers.CharField(), required=False,
+                                   help_text="Audience scopes: internal, partner, public")
 
 
 def offer_data(course_key, offer):
     if offer is None:
         return {"course_id": str(course_key), "is_paid": False, "price": None, "price_minor": None,
-                "currency": None, "active": False, "price_display": ""}
+                "currency": None, "active": False, "price_display": "", "scopes": [DEFAULT_SCOPE]}
     return {
         "course_id": str(course_key),
         "is_paid": offer.is_paid,
@@ -33,6 +36,7 @@ def offer_data(course_key, offer):
         "active": offer.active,
         "price_display": money.format_price_ttc(offer.price, offer.currency) if offer.is_paid else "",
         "stripe_price_id": offer.stripe_price_id,
+        "scopes": split_scopes(offer.scopes),
     }
 
 
@@ -58,7 +62,8 @@ class CourseOfferView(LearnerAPIView):
         values = data.validated_data
         try:
             result = set_offer(key, is_paid=values["is_paid"], price=values.get("price"),
-                               currency=values.get("currency", ""), active=values.get("active", True))
+                               currency=values.get("currency", ""), active=values.get("active", True),
+                               scopes=values.get("scopes"))
         except PricingError as exc:
             return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         body = offer_data(key, result.offer)

@@ -23,8 +23,11 @@ WEBHOOK_SECRET = "whsec_emulator_tests"
 def emulator():
     from sandbox.stripe_emulator.runner import EmulatorProcess
 
-    with EmulatorProcess(webhook_delay=0.05) as process:
+    process = EmulatorProcess(webhook_delay=0.05).start()
+    try:
         yield process
+    finally:
+        process.stop(remove_tmpdir=True)
 
 
 @pytest.fixture
