@@ -4,24 +4,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import money
+from .admin_base import RecordAdmin
 from .models import Order, StripeEvent
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(RecordAdmin):
     list_display = ("uuid", "user", "course_key", "state", "display_amount", "dispute_status", "created")
     list_filter = ("state", "currency", "dispute_status")
     search_fields = ("uuid", "user__username", "user__email", "course_key", "checkout_session_id")
     raw_id_fields = ("user", "offer")
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("amount"))
     def display_amount(self, obj):
@@ -29,16 +22,11 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(RecordAdmin):
     list_display = ("event_id", "type", "processed", "ignored", "attempts", "received_at")
     list_filter = ("type", "processed", "ignored")
     search_fields = ("event_id", "object_id")
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 # Payment settings, course pricing, back-office enrollments and invoices live in their own modules

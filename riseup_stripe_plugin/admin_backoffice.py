@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from .admin_base import RecordAdmin
 from .backoffice import BackOfficeError, enroll_without_payment
 from .models import BackOfficeEnrollment
 
@@ -27,7 +28,7 @@ class EnrollWithoutPaymentForm(forms.Form):
 
 
 @admin.register(BackOfficeEnrollment)
-class BackOfficeEnrollmentAdmin(admin.ModelAdmin):
+class BackOfficeEnrollmentAdmin(RecordAdmin):
     list_display = ("created", "learner", "course_key", "actor", "path", "mode")
     list_filter = ("path",)
     search_fields = ("learner__username", "learner__email", "actor__username", "course_key")
@@ -35,14 +36,6 @@ class BackOfficeEnrollmentAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
     change_list_template = "admin/riseup_stripe_plugin/backofficeenrollment/change_list.html"
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Export selected to CSV"))
     def export_csv(self, request, queryset):

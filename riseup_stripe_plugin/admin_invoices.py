@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import conf, money
 from . import edxapp_wrapper as platform
+from .admin_base import RecordAdmin
 from .cancellation import CANCELLABLE, cancel_invoice
 from .exceptions import PaymentRequestError, RiseupStripeError
 from .models import CreditNote, Invoice
@@ -94,7 +95,7 @@ class CreditNoteInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(RecordAdmin):
     list_display = ("number", "learner", "email", "course_key", "issued_at", "display_total", "display_tax",
                     "display_discount", "currency_code", "display_status", "documents")
     list_display_links = ("number",)
@@ -109,14 +110,6 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     # -- permissions: invoices are Stripe's; they are read here, and corrected by credit notes --
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a paid invoice is corrected by a credit note, never deleted
 
     def has_cancel_permission(self, request, obj=None):
         return request.user.is_active and request.user.has_perm(CANCEL_PERMISSION)
@@ -314,21 +307,13 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(admin.ModelAdmin):
+class CreditNoteAdmin(RecordAdmin):
     list_display = ("number", "invoice", "display_amount", "source", "reason", "created_by", "issued_at", "pdf")
     list_filter = ("source", "currency", "reason")
     search_fields = ("number", "stripe_credit_note_id", "invoice__number", "invoice__user__username",
                      "invoice__user__email", "memo")
     list_select_related = ("invoice", "created_by")
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("amount"), ordering="amount")
     def display_amount(self, obj):

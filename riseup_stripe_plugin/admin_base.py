@@ -1,0 +1,22 @@
+"""What the plugin's record-keeping admins share."""
+
+from django.contrib import admin
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """
+    Financial and audit records: shown, searched and exported, never added or deleted by hand.
+
+    Orders, invoices, credit notes, Stripe events and back-office enrollments
+    are written by the plugin's own processes; a mistake is corrected by a new
+    record (a credit note, a cancellation), not by editing the old one.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
