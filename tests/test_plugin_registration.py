@@ -138,3 +138,13 @@ def test_migrations_match_the_models():
     out = StringIO()
     call_command("makemigrations", "riseup_stripe_plugin", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_tutor_plugin_registers_the_webhook_events_the_plugin_handles():
+    from tutor_riseup_stripe.plugin import WEBHOOK_EVENTS as tutor_events
+
+    from riseup_stripe_plugin.stripe_gateway import WEBHOOK_EVENTS
+    from riseup_stripe_plugin.webhooks import HANDLERS
+
+    assert tuple(tutor_events) == WEBHOOK_EVENTS
+    assert set(WEBHOOK_EVENTS) == set(HANDLERS)

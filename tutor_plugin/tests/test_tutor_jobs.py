@@ -8,18 +8,9 @@ from __future__ import annotations
 import pytest
 from tutor_helpers import Project, assert_clean_failure, output
 
-EVENTS = [
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-    "invoice.finalized",
-    "invoice.paid",
-    "charge.refunded",
-    "credit_note.created",
-    "charge.dispute.created",
-    "charge.dispute.closed",
-]
+from tutor_riseup_stripe.plugin import WEBHOOK_EVENTS
+
+EVENTS = WEBHOOK_EVENTS
 
 
 @pytest.fixture
