@@ -1,11 +1,14 @@
 """Django admin (LMS and Studio): orders, invoices and Stripe events; see also admin_*.py."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import money
 from .admin_base import RecordAdmin
+from .exceptions import FulfilmentError
+from .fulfilment import release_flagged
 from .models import Order, StripeEvent
+from .states import OrderState
 
 
 @admin.register(Order)
@@ -16,9 +19,26 @@ class OrderAdmin(RecordAdmin):
     raw_id_fields = ("user", "offer")
 
 
+    actions = ["release_flagged"]
+
     @admin.display(description=_("amount"))
     def display_amount(self, obj):
         return money.format_amount(obj.amount, obj.currency)
+
+    @admin.action(description=_("Payment checked: enroll the learners of the selected flagged orders"),
+                  permissions=["change"])
+    def release_flagged(self, request, queryset):
+        released = 0
+        for order in queryset.filter(state=OrderState.FLAGGED):
+            try:
+                release_flagged(order)
+            except FulfilmentError as exc:
+                self.message_user(request, _("Order %(order)s: %(reason)s") % {"order": order.uuid,
+                                                                               "reason": exc.detail},
+                                  messages.ERROR)
+            else:
+                released += 1
+        self.message_user(request, _("%(count)d flagged order(s) released.") % {"count": released})
 
 
 @admin.register(StripeEvent)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from . import admin_pricing
 from .audience import import_learner_scopes
 from .models import AudienceRule, CourseOffer, LearnerScope
-from .scopes import AudienceScope, join_scopes, split_scopes
+from .scopes import AudienceScope, split_scopes
 
 #: Largest CSV accepted by the import (bytes).
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -124,6 +124,8 @@ def _with_scopes(fieldsets):
 
 
 class ScopedCourseOfferAdmin(admin_pricing.CourseOfferAdmin):
+    """The offer admin with its audience scopes (saved with the offer, in one write, by ``set_offer``)."""
+
     form = ScopedCourseOfferForm
     list_display = (*admin_pricing.CourseOfferAdmin.list_display, "display_scopes")
     fieldsets = _with_scopes(admin_pricing.CourseOfferAdmin.fieldsets)
@@ -132,13 +134,6 @@ class ScopedCourseOfferAdmin(admin_pricing.CourseOfferAdmin):
     def display_scopes(self, obj):
         labels = dict(AudienceScope.choices)
         return ", ".join(str(labels.get(scope, scope)) for scope in split_scopes(obj.scopes))
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        scopes = join_scopes(form.cleaned_data.get("scopes") or [])
-        if obj.pk and scopes:
-            CourseOffer.objects.filter(pk=obj.pk).update(scopes=scopes)
-            obj.scopes = scopes
 
 
 admin.site.unregister(CourseOffer)

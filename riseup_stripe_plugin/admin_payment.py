@@ -9,12 +9,14 @@ Django settings (Tutor) wins, and the form says so next to the field.
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from . import conf, money
 from .models import PaymentConfiguration
@@ -56,6 +58,7 @@ class PaymentConfigurationForm(forms.ModelForm):
                 if isinstance(self.fields[field].widget, forms.PasswordInput):
                     self.fields[field].required = False
 
+    @method_decorator(sensitive_variables())
     def _effective_secret(self, cleaned):
         if conf.set_in_django_settings("RISEUP_STRIPE_SECRET_KEY"):
             return conf.get("RISEUP_STRIPE_SECRET_KEY")
@@ -82,8 +85,8 @@ class PaymentConfigurationForm(forms.ModelForm):
 
     def clean_checkout_lifetime_minutes(self):
         value = self.cleaned_data.get("checkout_lifetime_minutes")
-        if value is not None and not 30 <= value <= 1440:
-            raise ValidationError(_("Stripe accepts between 30 and 1440 minutes."))
+        if value is not None and not 31 <= value <= 1440:
+            raise ValidationError(_("Choose between 31 and 1440 minutes (Stripe takes 30 minutes to 24 hours)."))
         return value
 
     def clean_webhook_secret(self):
@@ -92,6 +95,7 @@ class PaymentConfigurationForm(forms.ModelForm):
             raise ValidationError(_("A webhook signing secret starts with whsec_."))
         return value
 
+    @method_decorator(sensitive_variables())
     def clean(self):
         cleaned = super().clean()
         secret = self._effective_secret(cleaned)
@@ -112,6 +116,7 @@ class PaymentConfigurationForm(forms.ModelForm):
                     self.add_error("enabled", _("Stripe refused this key: {reason}").format(reason=report.message))
         return cleaned
 
+    @method_decorator(sensitive_variables())
     def save(self, commit=True):
         instance = super().save(commit=False)
         data = self.cleaned_data
@@ -183,7 +188,13 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @method_decorator(sensitive_post_parameters("secret_key", "webhook_secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         row = PaymentConfiguration.objects.order_by("pk").first()
         if row is None:
             row = PaymentConfiguration.objects.create()

@@ -93,7 +93,7 @@ class CourseOfferAdmin(admin.ModelAdmin):
         result = set_offer(
             key, is_paid=data["is_paid"], active=data["active"], enrollment_mode=data.get("enrollment_mode", ""),
             price=str(money.to_major(data["price_minor"], data["currency"])) if "price_minor" in data else None,
-            currency=data.get("currency", ""),
+            currency=data.get("currency", ""), scopes=data.get("scopes"),
         )
         obj.pk, obj.course_key = result.offer.pk, result.offer.course_key
         if result.stripe_error:

@@ -53,7 +53,12 @@ def learner_scope(user) -> str:
     explicit = LearnerScope.objects.filter(user_id=user.pk).values_list("scope", flat=True).first()
     if explicit:
         return explicit
-    return scope_from_rules(getattr(user, "email", "")) or DEFAULT_SCOPE
+    return scope_from_rules(verified_email(user)) or DEFAULT_SCOPE
+
+
+def verified_email(user) -> str:
+    """The email the domain rules may trust: an account not yet activated proves nothing about it."""
+    return getattr(user, "email", "") if getattr(user, "is_active", False) else ""
 
 
 def scope_source(user) -> str:
@@ -62,7 +67,7 @@ def scope_source(user) -> str:
         return "default"
     if LearnerScope.objects.filter(user_id=user.pk).exists():
         return "assignment"
-    return "rule" if scope_from_rules(getattr(user, "email", "")) else "default"
+    return "rule" if scope_from_rules(verified_email(user)) else "default"
 
 
 def offer_scopes(offer) -> list[str]:

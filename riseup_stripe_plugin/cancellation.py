@@ -17,6 +17,7 @@ the same end state whatever the order of arrival.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import conf
 from . import edxapp_wrapper as platform
-from .exceptions import RiseupStripeError
+from .exceptions import NotYourOrder, PaymentRequestError, RiseupStripeError
 from .invoices import record_invoice
 from .models import BackOfficeEnrollment, CreditNote, Invoice, InvoiceStatus, Order
 from .states import ACCESS_STATES, OrderState
@@ -205,8 +206,10 @@ def has_other_access(order: Order) -> bool:
     other_orders = Order.objects.filter(
         user_id=order.user_id, course_key=order.course_key, state__in=ACCESS_STATES,
     ).exclude(pk=order.pk)
+    # A back-office enrollment counts when it came after this purchase (before it, the learner
+    # could not have bought the course: they were enrolled already).
     return other_orders.exists() or BackOfficeEnrollment.objects.filter(
-        learner_id=order.user_id, course_key=order.course_key,
+        learner_id=order.user_id, course_key=order.course_key, created__gte=order.created,
     ).exists()
 
 
@@ -218,7 +221,14 @@ def revoke_access(order: Order) -> bool:
         log.info("Order %s ended; learner %s keeps %s through another access", order.uuid, order.user_id,
                  order.course_key)
         return False
-    platform.unenroll(order.user, order.course_key)
+    try:
+        platform.unenroll(order.user, order.course_key)
+    except platform.EnrollmentRefused as exc:
+        # The money side is settled; say loudly that the access side needs a hand.
+        log.error("Order %s ended but the platform refused to unenroll learner %s from %s: %s",
+                  order.uuid, order.user_id, order.course_key, exc)
+        Order.objects.filter(pk=order.pk).update(last_error=f"unenrollment refused: {exc}"[:2000])
+        return False
     log.info("Order %s ended: learner %s unenrolled from %s", order.uuid, order.user_id, order.course_key)
     return True
 
@@ -284,9 +294,41 @@ def _invoice_for(order: Order, gateway: StripeGateway) -> Invoice | None:
     return invoice
 
 
+def order_for_payment_intent(intent_id: str, gateway: StripeGateway) -> Order | None:
+    """
+    Our order paid by this PaymentIntent, even when its session event has not arrived yet.
+
+    Events come in any order: a refund or a dispute can be the first news of a
+    payment. The PaymentIntent's metadata names the order; its session is then
+    re-read and applied first, so the refund or dispute lands on a paid order.
+    """
+    if not intent_id:
+        return None
+    order = Order.objects.filter(payment_intent_id=intent_id).first()
+    if order is not None:
+        return order
+    try:
+        intent = gateway.retrieve_payment_intent(intent_id)
+    except PaymentRequestError:  # no such PaymentIntent for our key: not ours
+        return None
+    ref = (intent.get("metadata") or {}).get("riseup_order")
+    try:
+        order = Order.objects.filter(uuid=uuid.UUID(str(ref))).first() if ref else None
+    except ValueError:
+        order = None
+    if order is None or not order.checkout_session_id:
+        return None
+    from .fulfilment import apply_session  # fulfilment imports this module's neighbours; import late
+
+    try:
+        return apply_session(gateway.retrieve_checkout_session(order.checkout_session_id), gateway=gateway)
+    except NotYourOrder:
+        return None
+
+
 def record_refund(charge: dict, gateway: StripeGateway) -> str:
     """``charge.refunded``: ``charge`` freshly retrieved from Stripe."""
-    order = Order.objects.filter(payment_intent_id=_id(charge.get("payment_intent")) or "-").first()
+    order = order_for_payment_intent(_id(charge.get("payment_intent")), gateway)
     if order is None:
         return "ignored: charge of no order of ours"
     invoice = _invoice_for(order, gateway)
@@ -319,7 +361,7 @@ def record_dispute(dispute: dict, gateway: StripeGateway) -> str:
     intent = _id(dispute.get("payment_intent"))
     if not intent and dispute.get("charge"):
         intent = _id(gateway.retrieve_charge(_id(dispute["charge"])).get("payment_intent"))
-    order = Order.objects.filter(payment_intent_id=intent or "-").first()
+    order = order_for_payment_intent(intent, gateway)
     if order is None:
         return "ignored: dispute on no order of ours"
     return apply_dispute(order, dispute)
@@ -368,7 +410,7 @@ def apply_dispute(order: Order, dispute: dict) -> str:
 
 def handle_charge_refunded(event: dict, gateway: StripeGateway) -> str:
     obj = event["data"]["object"]
-    if not Order.objects.filter(payment_intent_id=_id(obj.get("payment_intent")) or "-").exists():
+    if not may_be_ours(obj) or order_for_payment_intent(_id(obj.get("payment_intent")), gateway) is None:
         return "ignored: charge of no order of ours"
     return record_refund(gateway.retrieve_charge(obj["id"]), gateway)
 
@@ -384,7 +426,22 @@ def handle_credit_note(event: dict, gateway: StripeGateway) -> str:
 
 def handle_dispute(event: dict, gateway: StripeGateway) -> str:
     obj = event["data"]["object"]
-    intent = _id(obj.get("payment_intent"))
-    if intent and not Order.objects.filter(payment_intent_id=intent).exists():
+    if obj.get("payment_intent") and not may_be_ours(obj):
         return "ignored: dispute on no order of ours"
     return record_dispute(gateway.retrieve_dispute(obj["id"]), gateway)
+
+
+def may_be_ours(obj: dict) -> bool:
+    """
+    Whether a charge or dispute may concern one of our orders, without asking Stripe when it can tell.
+
+    Known PaymentIntent: ours. Metadata naming our order: ours (its session event may be late).
+    Other metadata: another integration's. No metadata: perhaps ours, the PaymentIntent will tell.
+    """
+    intent = _id(obj.get("payment_intent"))
+    if not intent:
+        return False
+    if Order.objects.filter(payment_intent_id=intent).exists():
+        return True
+    metadata = obj.get("metadata") or {}
+    return "riseup_order" in metadata or not metadata

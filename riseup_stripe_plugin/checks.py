@@ -64,9 +64,36 @@ def check_stripe_settings(app_configs=None, **kwargs):
             "RISEUP_STRIPE_TAX_MODE is fixed_rate but RISEUP_STRIPE_TAX_RATE_ID is not a txr_ id.",
             id="riseup_stripe.E007",
         ))
-    if not 30 <= cfg.checkout_lifetime_minutes <= 24 * 60:
+    if not 31 <= cfg.checkout_lifetime_minutes <= 24 * 60:
         errors.append(checks.Error(
-            "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES must be between 30 and 1440 (Stripe's limits).",
+            "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES must be between 31 and 1440 "
+            "(Stripe takes 30 minutes to 24 hours).",
             id="riseup_stripe.E008",
         ))
     return errors
+
+
+@checks.register()
+def check_enrollment_gate(app_configs=None, **kwargs):
+    """The paid-course gate must be in the enrollment pipeline, failing closed (settings can be overwritten)."""
+    from django.conf import settings
+
+    from .settings.common import FAIL_CLOSED, GATE_STEP
+
+    entry = (getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {}).get(FAIL_CLOSED[0]) or {}
+    pipeline = entry.get("pipeline") or []
+    if GATE_STEP not in (pipeline if isinstance(pipeline, list | tuple) else [pipeline]):
+        return [checks.Error(
+            "The paid-course enrollment gate is missing from OPEN_EDX_FILTERS_CONFIG: anyone could enroll "
+            "into a paid course without paying.",
+            hint="A later settings file replaced OPEN_EDX_FILTERS_CONFIG; append to it instead.",
+            id="riseup_stripe.E009",
+        )]
+    if entry.get("fail_silently"):
+        return [checks.Error(
+            "The enrollment filter pipeline has fail_silently=True: an error in the paid-course gate would let "
+            "the enrollment through.",
+            hint="Set fail_silently to False for org.openedx.learning.course.enrollment.started.v1.",
+            id="riseup_stripe.E010",
+        )]
+    return []

@@ -77,14 +77,27 @@ def get(name: str):
         return getattr(settings, name)
     field = ADMIN_FIELDS.get(name)
     if field:
-        value = admin_values().get(field)
+        value = admin_value(field)
         if value not in (None, ""):
             return value
     return DEFAULTS[name]
 
 
+def admin_value(field: str):
+    """One value entered in the admin; secrets are decrypted only here, when they are used."""
+    if field in SECRET_FIELDS:
+        from .secrets_store import decrypt
+
+        return decrypt(admin_values().get(field) or "")
+    return admin_values().get(field)
+
+
+#: Admin fields holding secrets: cached encrypted, decrypted only by :func:`admin_value`.
+SECRET_FIELDS = ("secret_key", "webhook_secret")
+
+
 def admin_values() -> dict:
-    """The values entered in the admin (secrets decrypted), cached across requests and replicas."""
+    """The values entered in the admin (secrets still encrypted), cached across requests and replicas."""
     from django.core.cache import cache
 
     values = cache.get(CACHE_KEY)
@@ -98,7 +111,6 @@ def _read_admin_values() -> dict:
     from django.db import DatabaseError
 
     from .models import PaymentConfiguration
-    from .secrets_store import decrypt
 
     try:
         row = PaymentConfiguration.objects.order_by("pk").first()
@@ -109,8 +121,8 @@ def _read_admin_values() -> dict:
     return {
         "enabled": row.enabled,
         "publishable_key": row.publishable_key,
-        "secret_key": decrypt(row.secret_key_encrypted),
-        "webhook_secret": decrypt(row.webhook_secret_encrypted),
+        "secret_key": row.secret_key_encrypted,
+        "webhook_secret": row.webhook_secret_encrypted,
         "api_version": row.api_version,
         "default_currency": row.default_currency,
         "tax_mode": row.tax_mode,

@@ -118,7 +118,7 @@ class PaidCourseEnrollmentGate(PipelineStep):
 
 # --- The course about page (CourseAboutRenderStarted) ------------------------------------------------------------
 
-def course_about_state(user, course_key, offer, *, registered=None) -> tuple[str, str]:
+def course_about_state(user, course_key, offer, *, registered=None, course=None) -> tuple[str, str]:
     """
     What the course page offers this visitor for a paid course: ``(state, message)``.
 
@@ -139,7 +139,7 @@ def course_about_state(user, course_key, offer, *, registered=None) -> tuple[str
             return "unavailable", _("This course is not available for purchase right now.")
         return "buy", ""  # the purchase page asks them to sign in
     try:
-        check_can_buy(user, course_key, offer)
+        check_can_buy(user, course_key, offer, course=course)
     except PurchaseRefused as exc:
         states = {"out_of_scope": "out_of_scope", "already_bought": "bought", "already_enrolled": "enrolled"}
         return states.get(exc.code, "unavailable"), str(exc.message)
@@ -165,7 +165,9 @@ class CourseAboutPurchaseStep(PipelineStep):
             return {"context": context, "template_name": template_name}
         user = platform.get_current_user()
         registered = context.get("registered") if user is not None else None
-        state, message = course_about_state(user, course_key, offer, registered=registered)
+        # The page's own course object carries the enrollment dates: no need to read them again.
+        state, message = course_about_state(user, course_key, offer, registered=registered,
+                                            course=context.get("course"))
         price = money.format_price_ttc(offer.price, offer.currency)
         purchase_url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
         context["riseup_stripe"] = {

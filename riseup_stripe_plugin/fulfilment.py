@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from . import edxapp_wrapper as platform
 from .exceptions import FulfilmentError, NotYourOrder
 from .invoices import record_invoice
-from .models import ConcurrentTransition, Invoice, Order
+from .models import ConcurrentTransition, Invoice, InvoiceStatus, Order
 from .signals import order_fulfilled
 from .states import OrderState
 
@@ -94,22 +94,27 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
     if status == "complete" and payment_status in PAID_STATUSES and order.state in (
         S.AWAITING_PAYMENT, S.PAYMENT_PENDING,
     ):
+        payment = {
+            "amount_paid": int(session.get("amount_total") or 0),
+            "amount_discount": int((session.get("total_details") or {}).get("amount_discount") or 0),
+            "promotion_code_id": _promotion_code(session),
+            "payment_intent_id": _id(session.get("payment_intent")),
+            "stripe_invoice_id": _id(session.get("invoice")),
+        }
         problem = amount_problem(order, session)
         if problem:
+            # The payment ids are kept: an administrator may refund or release the order later.
             log.error("Order %s flagged: %s", order.uuid, problem)
-            _move(order, S.FLAGGED, flag_reason=problem)
+            _move(order, S.FLAGGED, flag_reason=problem, **payment)
             return order
-        _move(
-            order, S.PAID,
-            amount_paid=int(session.get("amount_total") or 0),
-            amount_discount=int((session.get("total_details") or {}).get("amount_discount") or 0),
-            promotion_code_id=_promotion_code(session),
-            payment_intent_id=_id(session.get("payment_intent")),
-            stripe_invoice_id=_id(session.get("invoice")),
-        )
+        _move(order, S.PAID, **payment)
 
     if order.state == S.PAID:
-        order = fulfil(order)
+        if Invoice.objects.filter(order=order, status=InvoiceStatus.CANCELLED).exists():
+            # Refunded before it was fulfilled (a Dashboard refund racing the session event).
+            _move(order, S.CANCELLED, last_error="refunded before fulfilment")
+        else:
+            order = fulfil(order)
 
     invoice_ref = session.get("invoice")
     if invoice is None and isinstance(invoice_ref, dict):
@@ -119,6 +124,24 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
         invoice = gateway.retrieve_invoice(invoice_ref)
     if invoice is not None:
         record_invoice(invoice)
+    return order
+
+
+def release_flagged(order: Order) -> Order:
+    """An administrator checked a flagged payment and lets it through: enroll, once."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        if order.state != OrderState.FLAGGED:
+            return order
+        try:
+            with transaction.atomic():
+                order.transition(OrderState.FULFILLED, flag_reason=f"{order.flag_reason} (released)"[:2000])
+                platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
+        except platform.EnrollmentRefused as exc:
+            raise FulfilmentError(detail=str(exc)) from exc
+        except IntegrityError as exc:  # another order of this learner already grants the course
+            raise FulfilmentError(detail="the learner already holds this course through another order") from exc
+    log.info("Flagged order %s released: user %s enrolled in %s", order.uuid, order.user_id, order.course_key)
     return order
 
 

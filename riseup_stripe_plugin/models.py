@@ -276,7 +276,9 @@ class StripeEvent(models.Model):
     """
     A webhook event, stored once by its Stripe id after its signature was verified.
 
-    .. no_pii: raw Stripe payloads may carry a customer email; they are kept for audit only.
+    .. pii: the raw Stripe payload may carry the customer's email and name (kept for audit).
+    .. pii_types: email_address, name
+    .. pii_retirement: retained
     """
 
     event_id = models.CharField(max_length=255, unique=True)

@@ -25,6 +25,8 @@ THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
 
 #: Largest price accepted, in major units: anything above is a typo, not a course.
 MAX_MAJOR_AMOUNT = Decimal("999999")
+#: Stripe takes at most eight digits of minor units (99,999,999), whatever the currency.
+STRIPE_MAX_MINOR = 99_999_999
 
 
 class MoneyError(ValueError):
@@ -89,6 +91,8 @@ def to_minor(amount: Decimal | str | int, currency: str) -> int:
             )
         )
     minor = int(scaled)
+    if minor > STRIPE_MAX_MINOR:
+        raise MoneyError(_("This amount is above what Stripe accepts for {currency}.").format(currency=code.upper()))
     if code in THREE_DECIMAL and minor % 10:
         raise MoneyError(
             _("Stripe needs the last decimal of a {currency} amount to be 0.").format(currency=code.upper())

@@ -41,7 +41,8 @@ def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> Cour
         amount=int(offer.price), currency=offer.currency, course_key=str(offer.course_key),
     )
     old_price_id = offer.stripe_price_id
-    CourseOffer.objects.filter(pk=offer.pk).update(
+    # Only if the price is still the one this Price was made for: an edit meanwhile syncs again.
+    CourseOffer.objects.filter(pk=offer.pk, price=offer.price, currency=offer.currency).update(
         stripe_price_id=price["id"], stripe_price_amount=price["unit_amount"],
         stripe_price_currency=price["currency"], price_version=F("price_version") + 1,
     )

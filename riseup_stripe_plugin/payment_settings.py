@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from . import checks, conf
 from .exceptions import StripeGatewayError
@@ -36,6 +37,7 @@ def key_problem(secret_key: str) -> str:
     return ""
 
 
+@sensitive_variables("settings", "secret_key")
 def check_connection(webhook_url: str = "", secret_key: str | None = None) -> ConnectionReport:
     """Call Stripe once or twice: which account, which mode, and whether our webhook endpoint is known."""
     settings = conf.stripe_settings()

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import conf
@@ -23,18 +24,36 @@ from .exceptions import PaymentRequestError, PurchaseRefused
 from .fulfilment import apply_session
 from .models import Order, StripeCustomer
 from .offers import get_offer, sync_offer
-from .states import ACCESS_STATES, OrderState
+from .states import ACCESS_STATES, InvalidTransition, OrderState
 from .stripe_gateway import StripeGateway, checkout_locale
 
 log = logging.getLogger(__name__)
 
 #: A session this close to its expiry is replaced rather than reused.
 REUSE_MARGIN = timedelta(minutes=5)
-#: Stripe refuses a session that expires sooner than this.
-MIN_SESSION_LIFETIME = timedelta(minutes=31)
+#: Stripe refuses a session that expires sooner than 30 minutes; keep a margin for the round trip.
+MIN_SESSION_LIFETIME = timedelta(minutes=30, seconds=30)
 
 
-def check_can_buy(user, course_key, offer=None):
+def check_course_open(course) -> None:
+    """Refuse to sell what the learner could not enroll in: invitation-only, not open yet, closed, ended."""
+    if course is None:
+        return
+    now = timezone.now()
+    # A CourseInfo from the boundary, or the platform page's own course object: same attribute names.
+    start, end = getattr(course, "enrollment_start", None), getattr(course, "enrollment_end", None)
+    if getattr(course, "invitation_only", False):
+        raise PurchaseRefused("invitation_only", _("This course is by invitation only."), status=403)
+    if start and now < start:
+        raise PurchaseRefused("enrollment_not_open", _("Enrollment in this course opens on {date}.").format(
+            date=date_format(timezone.localtime(start), "DATE_FORMAT")), status=409)
+    if end and now > end:
+        raise PurchaseRefused("enrollment_closed", _("Enrollment in this course is closed."), status=409)
+    if getattr(course, "end", None) and now > course.end:
+        raise PurchaseRefused("course_ended", _("This course has ended."), status=409)
+
+
+def check_can_buy(user, course_key, offer=None, course=None):
     """Raise :class:`PurchaseRefused` when this learner cannot buy this course now; return the offer."""
     if user is None or not user.is_authenticated:
         raise PurchaseRefused("login_required", _("Sign in to buy this course."), status=401)
@@ -48,10 +67,19 @@ def check_can_buy(user, course_key, offer=None):
         raise PurchaseRefused("not_on_sale", _("This course is not available for purchase."), status=409)
     if not offer_visible_to(user, offer):
         raise PurchaseRefused("out_of_scope", _("This course is not offered to you."), status=403)
-    if Order.objects.filter(user=user, course_key=course_key, state__in=ACCESS_STATES).exists():
+    held = set(Order.objects.filter(user=user, course_key=course_key,
+                                    state__in=(*ACCESS_STATES, OrderState.FLAGGED)).values_list("state", flat=True))
+    if held & ACCESS_STATES:
         raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
+    if held:
+        raise PurchaseRefused(
+            "under_review",
+            _("Your payment for this course is being reviewed. An administrator will contact you."),
+            status=409,
+        )
     if platform.is_enrolled(user, course_key):
         raise PurchaseRefused("already_enrolled", _("You are already enrolled in this course."), status=409)
+    check_course_open(course if course is not None else platform.get_course(course_key))
     return offer
 
 
@@ -61,7 +89,7 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
     course = platform.get_course(course_key)
     if course is None:
         raise PurchaseRefused("unknown_course", _("This course does not exist."), status=404)
-    offer = check_can_buy(user, course_key)
+    offer = check_can_buy(user, course_key, course=course)
     gateway = gateway or StripeGateway()
 
     order = _open_order(user, course_key, gateway)
@@ -75,6 +103,9 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
         )
 
     offer = sync_offer(offer, gateway)
+    if not offer.stripe_price_in_step:
+        raise PurchaseRefused("price_changed", _("The price of this course has just changed. Please try again."),
+                              status=409)
     if order is not None and (
         (order.amount, order.currency, order.stripe_price_id) != (offer.price, offer.currency, offer.stripe_price_id)
         or order.checkout_expires_at < timezone.now() + MIN_SESSION_LIFETIME
@@ -84,6 +115,8 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
         order = None
     if order is None:
         order = _create_order(user, offer)
+        if order.state == OrderState.AWAITING_PAYMENT:  # a concurrent click got there first
+            return order
 
     customer_id = ensure_customer(user, gateway, language)
     params = session_params(order, course, customer_id, success_url=success_url, cancel_url=cancel_url,
@@ -94,9 +127,11 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
             OrderState.AWAITING_PAYMENT, checkout_session_id=session["id"], checkout_url=session["url"],
             stripe_customer_id=customer_id,
         )
-    except IntegrityError:
-        # A concurrent click stored the same (idempotent) session first.
+    except (InvalidTransition, IntegrityError):
+        # The other click of a double click stored its session first: send both to that one.
         order.refresh_from_db()
+        if order.state != OrderState.AWAITING_PAYMENT or not order.checkout_url:
+            raise
     return order
 
 
@@ -119,7 +154,7 @@ def _open_order(user, course_key, gateway) -> Order | None:
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 
-def _create_order(user, offer) -> Order:
+def _create_order(user, offer, attempts: int = 2) -> Order:
     lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
     try:
         with transaction.atomic():
@@ -127,12 +162,18 @@ def _create_order(user, offer) -> Order:
                 user=user, course_key=offer.course_key, offer=offer, amount=offer.price,
                 currency=offer.currency, stripe_price_id=offer.stripe_price_id,
                 enrollment_mode=offer.enrollment_mode,
-                # Fixed now, so a retry sends the very same session parameters (idempotency).
-                checkout_expires_at=timezone.now().replace(microsecond=0) + lifetime,
+                # Fixed now, so a retry sends the very same session parameters (idempotency);
+                # rounded up, so Stripe never sees less than the configured lifetime.
+                checkout_expires_at=(timezone.now() + lifetime).replace(microsecond=0) + timedelta(seconds=1),
             )
     except IntegrityError:
-        # The other click of a double click created it: use that one.
-        return Order.objects.get(open_slot=f"{user.pk}:{offer.course_key}")
+        # The other click of a double click created it: use that one (or try again if it moved on).
+        existing = Order.objects.filter(open_slot=f"{user.pk}:{offer.course_key}").first()
+        if existing is None and attempts > 1:
+            return _create_order(user, offer, attempts - 1)
+        if existing is None:
+            raise
+        return existing
 
 
 def ensure_customer(user, gateway: StripeGateway, language: str | None = None) -> str:

@@ -1,5 +1,6 @@
 """Signal receivers the plugin connects when its app is ready."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -10,4 +11,5 @@ from .models import PaymentConfiguration
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
 def payment_configuration_changed(**kwargs):
     """Every LMS and Studio process re-reads the payment settings once they change."""
-    conf.forget_admin_values()
+    # After the commit: before it, another process could cache the old values again.
+    transaction.on_commit(conf.forget_admin_values)

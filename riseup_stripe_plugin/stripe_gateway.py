@@ -9,6 +9,7 @@ and turns Stripe's exceptions into the plugin's own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -60,6 +61,11 @@ def checkout_locale(language: str | None) -> str:
         if candidate in CHECKOUT_LOCALES:
             return candidate
     return "auto"
+
+
+def params_digest(params: dict) -> str:
+    """A short, stable fingerprint of request parameters, for idempotency keys."""
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _plain(obj):
@@ -131,7 +137,7 @@ class StripeGateway:
             params["preferred_locales"] = [locale]
         return self._call(
             "customer creation", self.client.v1.customers.create,
-            params=params, options=self._options(f"riseup-customer-{user_id}"),
+            params=params, options=self._options(f"riseup-customer-{user_id}-{params_digest(params)}"),
         )
 
     # -- catalogue: product and price ------------------------------------
@@ -172,9 +178,11 @@ class StripeGateway:
     # -- checkout ---------------------------------------------------------
 
     def create_checkout_session(self, params: dict, *, order_uuid: str) -> dict:
+        # The order names the session; the digest keeps a retry with other parameters (another host,
+        # another language) from meeting Stripe's "same key, different request" refusal.
         return self._call(
             "checkout session creation", self.client.v1.checkout.sessions.create,
-            params=params, options=self._options(f"riseup-checkout-{order_uuid}"),
+            params=params, options=self._options(f"riseup-checkout-{order_uuid}-{params_digest(params)}"),
         )
 
     def retrieve_checkout_session(self, session_id: str) -> dict:

@@ -50,7 +50,7 @@ def _purchase_context(request, course_key, *, error=None):
     offer = get_offer(course_key)
     refusal = None
     try:
-        check_can_buy(request.user, course_key, offer)
+        check_can_buy(request.user, course_key, offer, course=course)
     except PurchaseRefused as exc:
         refusal = exc
     return {

@@ -1,5 +1,5 @@
 """
-Stripe webhooks: verify on the raw body, store each event once, process atomically.
+Stripe webhooks: verify on the raw body, store each event once, process each step atomically.
 
 An event's signature is checked before anything is stored: storing unverified
 bodies under their claimed id would let a forger pre-claim a real event id and
@@ -14,6 +14,7 @@ import json
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -97,20 +98,24 @@ def store_event(event: dict, raw_body: bytes) -> StripeEvent:
 
 
 def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
-    """Process a stored event once; safe to call again for the same event."""
-    with transaction.atomic():
-        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
-        if record.processed:
-            return "duplicate"
-        event = json.loads(record.raw_body)
-        handler = HANDLERS.get(record.type)
-        outcome = handler(event, gateway) if handler else "ignored: event type not handled"
-        record.processed = True
-        record.ignored = outcome.startswith("ignored")
-        record.processed_at = timezone.now()
-        record.attempts += 1
-        record.error = ""
-        record.save()
+    """
+    Process a stored event; safe to call again, and twice at once, for the same event.
+
+    No transaction spans the handler: it calls Stripe (seconds, at worst) and the
+    platform's enrollment (whose side effects a rollback would not undo). Each
+    handler step is its own short transaction under the order's row lock, and
+    every step is idempotent, so a duplicate delivery racing this one changes
+    nothing twice. The event is marked processed once its handler succeeded.
+    """
+    if StripeEvent.objects.filter(pk=record.pk, processed=True).exists():
+        return "duplicate"
+    event = json.loads(record.raw_body)
+    handler = HANDLERS.get(record.type)
+    outcome = handler(event, gateway) if handler else "ignored: event type not handled"
+    StripeEvent.objects.filter(pk=record.pk).update(
+        processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
+        attempts=F("attempts") + 1, error="",
+    )
     return outcome
 
 
@@ -130,12 +135,13 @@ def stripe_webhook(request):
         outcome = process_event(record, gateway)
     except RiseupStripeError as exc:
         StripeEvent.objects.filter(pk=record.pk).update(
-            error=f"{exc.__class__.__name__}: {exc.detail or exc.message}"[:4000], attempts=record.attempts + 1,
+            error=f"{exc.__class__.__name__}: {exc.detail or exc.message}"[:4000], attempts=F("attempts") + 1,
         )
         log.warning("Webhook %s %s not processed yet: %s", event.get("type"), event.get("id"), exc.detail)
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
     except Exception as exc:  # noqa: BLE001 - Stripe must retry whatever went wrong
-        StripeEvent.objects.filter(pk=record.pk).update(error=f"{exc.__class__.__name__}: {exc}"[:4000])
+        StripeEvent.objects.filter(pk=record.pk).update(error=f"{exc.__class__.__name__}: {exc}"[:4000],
+                                                        attempts=F("attempts") + 1)
         log.exception("Webhook %s %s failed", event.get("type"), event.get("id"))
         return JsonResponse({"error": "processing failed; retry"}, status=500)
     log.info("Webhook %s %s: %s", event.get("type"), event.get("id"), outcome)

@@ -19,6 +19,7 @@ def test_to_minor_uses_the_currency_exponent(amount, currency, minor):
 @pytest.mark.parametrize("amount,currency", [
     ("49.001", "eur"), ("5000.5", "jpy"), ("12.345", "kwd"), ("-1", "eur"), ("abc", "eur"),
     ("1000000", "eur"), ("NaN", "eur"), ("Infinity", "usd"), ("10", "zzz"), ("10", "eu"),
+    ("100000", "kwd"),  # 100,000.000 KWD: nine digits of minor units, beyond Stripe
 ])
 def test_to_minor_refuses_what_stripe_would_refuse(amount, currency):
     with pytest.raises(MoneyError):

@@ -38,7 +38,7 @@ def test_filter_steps_are_appended_never_replacing_existing_ones():
     common.plugin_settings(settings)  # twice: nothing added twice
     enrollment = settings.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.course.enrollment.started.v1"]
     assert enrollment["pipeline"] == [existing_step, "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"]
-    assert enrollment["fail_silently"] is True
+    assert enrollment["fail_silently"] is False  # the paid-course gate never fails open
     assert settings.OPEN_EDX_FILTERS_CONFIG["org.openedx.learning.student.login.requested.v1"]["pipeline"] == ["x.Y"]
 
 
@@ -148,3 +148,12 @@ def test_tutor_plugin_registers_the_webhook_events_the_plugin_handles():
 
     assert tuple(tutor_events) == WEBHOOK_EVENTS
     assert set(WEBHOOK_EVENTS) == set(HANDLERS)
+
+
+@pytest.mark.django_db
+def test_checks_report_a_missing_or_failing_open_gate(settings):
+    settings.OPEN_EDX_FILTERS_CONFIG = {}
+    assert "riseup_stripe.E009" in _errors()
+    settings.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.learning.course.enrollment.started.v1": {
+        "fail_silently": True, "pipeline": ["riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"]}}
+    assert "riseup_stripe.E010" in _errors()

@@ -130,7 +130,9 @@ def test_only_that_course_team_may_price_it(client, stripe):
     client.logout()
     assert client.get(_offer_url(course)).status_code in (401, 403)
     assert not CourseOffer.objects.exists()
-    client.force_login(outsider)
+    client.force_login(outsider)  # who is not on a team learns nothing of which courses exist
+    assert client.get("/riseup-stripe/api/v1/courses/course-v1:No+Such+2026/offer/").status_code == 403
+    client.force_login(factories.user(is_staff=True))
     assert client.get("/riseup-stripe/api/v1/courses/course-v1:No+Such+2026/offer/").status_code == 404
 
 

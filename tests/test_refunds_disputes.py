@@ -108,14 +108,23 @@ def test_a_credit_note_made_in_the_dashboard_is_recorded(client, lms, stripe):
 
 def test_events_about_objects_that_are_not_ours_are_ignored(signed_post, stripe):
     for number, (event_type, obj) in enumerate([
-        ("charge.refunded", {"id": "ch_elsewhere", "object": "charge", "payment_intent": "pi_elsewhere"}),
+        ("charge.refunded", {"id": "ch_elsewhere", "object": "charge", "payment_intent": "pi_elsewhere",
+                             "metadata": {"shop_order": "A-17"}}),
         ("credit_note.created", {"id": "cn_elsewhere", "object": "credit_note", "invoice": "in_elsewhere"}),
-        ("charge.dispute.created", {"id": "du_elsewhere", "object": "dispute", "payment_intent": "pi_elsewhere"}),
+        ("charge.dispute.created", {"id": "du_elsewhere", "object": "dispute", "payment_intent": "pi_elsewhere",
+                                    "metadata": {"shop_order": "A-17"}}),
     ]):
         response = signed_post({"id": f"evt_elsewhere_{number}", "type": event_type, "data": {"object": obj}})
         assert response.status_code == 200 and response.json()["outcome"] == "ignored"
     assert StripeEvent.objects.filter(event_id__startswith="evt_elsewhere_", ignored=True, processed=True).count() == 3
     assert stripe.requests() == []  # not even a look-up
+
+
+def test_refund_of_an_unknown_payment_without_metadata_is_checked_once_and_ignored(signed_post, stripe):
+    obj = {"id": "ch_unknown", "object": "charge", "payment_intent": "pi_unknown", "metadata": {}}
+    response = signed_post({"id": "evt_unknown_charge", "type": "charge.refunded", "data": {"object": obj}})
+    assert response.status_code == 200 and response.json()["outcome"] == "ignored"
+    assert [r["path"] for r in stripe.requests()] == ["/v1/payment_intents/pi_unknown"]
 
 
 def dispute_status(order, status):

@@ -45,10 +45,11 @@ class CourseOfferView(LearnerAPIView):
 
     def _course_key(self, request, course_id):
         key = parse_course_key(course_id)
-        if platform.get_course(key) is None:
-            raise Http404(_("Unknown course."))
+        # Permission first: who is not on a course team learns nothing about which courses exist.
         if not platform.can_edit_course(request.user, key):
             self.permission_denied(request, message=_("Only the course team can change this course's price."))
+        if platform.get_course(key) is None:
+            raise Http404(_("Unknown course."))
         return key
 
     def get(self, request, course_id):

@@ -98,9 +98,14 @@ def can_edit_course(actor, course_key) -> bool:
 
 
 def has_enrollment_invitation(user, course_key) -> bool:
-    """Whether staff invited this person to the course (the platform's CourseEnrollmentAllowed)."""
+    """
+    Whether staff invited this person to the course (the platform's CourseEnrollmentAllowed).
+
+    An invitation opens the course once: a learner who was enrolled before (and
+    unenrolled, or refunded) does not get back in by it.
+    """
     email = getattr(user, "email", "")
-    return bool(email) and bool(backend().has_enrollment_invitation(email, course_key))
+    return bool(email) and bool(backend().has_enrollment_invitation(user, email, course_key))
 
 
 def login_url(next_url: str) -> str:

@@ -19,12 +19,20 @@ FILTER_STEPS = {
 }
 
 
+#: Filters whose failure must stop the action rather than let it through.
+FAIL_CLOSED = ("org.openedx.learning.course.enrollment.started.v1",)
+GATE_STEP = "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"
+
+
 def add_filter_steps(settings, steps_by_filter=FILTER_STEPS):
     """
     Append our steps to ``OPEN_EDX_FILTERS_CONFIG`` without replacing anything.
 
-    Another plugin's steps stay first and keep their ``fail_silently`` choice;
-    running this twice adds nothing twice.
+    Another plugin's steps stay first; running this twice adds nothing twice.
+    One exception to leaving things as they are: the enrollment filter is
+    forced to ``fail_silently: False``, because a gate that fails open lets
+    anyone into a paid course (an exception in a step would otherwise be
+    swallowed and the enrollment would go through).
     """
     config = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None) or {}
     for filter_type, steps in steps_by_filter.items():
@@ -35,6 +43,8 @@ def add_filter_steps(settings, steps_by_filter=FILTER_STEPS):
         for step in steps:
             if step not in pipeline:
                 pipeline.append(step)
+        if filter_type in FAIL_CLOSED:
+            entry["fail_silently"] = False
     settings.OPEN_EDX_FILTERS_CONFIG = config
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from riseup_stripe_plugin.edxapp_wrapper import CourseInfo, EnrollmentRefused
 
 from . import enrollment
-from .models import Course, CourseAccessRole, CourseEnrollmentAllowed
+from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed
 
 ENROLLMENT_ROLES = ("instructor", "staff")
 
@@ -47,7 +47,10 @@ def enroll(user, course_key, mode=None):
 
 
 def unenroll(user, course_key):
-    enrollment.unenroll(user, course_key, skip_refund=True)
+    try:
+        enrollment.unenroll(user, course_key, skip_refund=True)
+    except enrollment.UnenrollmentNotAllowed as exc:
+        raise EnrollmentRefused(str(exc) or exc.__class__.__name__) from exc
 
 
 def is_enrolled(user, course_key):
@@ -74,8 +77,11 @@ def can_edit_course(actor, course_key):
     return can_manage_enrollments(actor, course_key)
 
 
-def has_enrollment_invitation(email, course_key):
-    return CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+def has_enrollment_invitation(user, email, course_key):
+    return (
+        CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+        and not CourseEnrollment.objects.filter(user=user, course_id=course_key).exists()
+    )
 
 
 def login_url(next_url):

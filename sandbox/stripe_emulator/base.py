@@ -17,7 +17,7 @@ from typing import ClassVar
 from . import state
 from ._localstripe import StripeObject, store
 from .errors import invalid, not_found
-from .params import LIST_PARAMS, check
+from .params import LIST_PARAMS, check, created_matches
 
 #: id prefix -> object name, to follow an id during ``expand``.
 PREFIXES = {
@@ -43,6 +43,16 @@ PREFIXES = {
 
 #: key name -> object name, for ids without a known prefix (coupons).
 KEY_HINTS = {"coupon": "coupon"}
+
+#: An address hash with every field unset.
+ADDRESS_NULL = {
+    "city": None,
+    "country": None,
+    "line1": None,
+    "line2": None,
+    "postal_code": None,
+    "state": None,
+}
 
 
 def random_id(length=24):
@@ -134,6 +144,19 @@ class EmuObject(StripeObject):
     _expand_extra: ClassVar[dict] = {}
     #: Parameters accepted by the list route, besides limit/starting_after.
     _list_fields: ClassVar[dict] = {}
+    #: List params that filter by equality with the attribute of the same name
+    #: (``created`` by its range); the other list params do not filter.
+    _list_filters: ClassVar[tuple] = ()
+    #: Parameters accepted by the update route.
+    _update_fields: ClassVar[dict] = {}
+    #: Event sent when an update changed the object (None: no event).
+    _update_event = None
+    #: Send ``_update_event`` even when the update changed nothing.
+    _update_event_always = False
+    #: The delete route removes the object (otherwise it answers 405).
+    _deletable = False
+    #: Event sent when the object is deleted (None: no event).
+    _delete_event = None
 
     def __init__(self, id=None):
         super().__init__(id or (self._id_prefix + random_id()))
@@ -176,8 +199,29 @@ class EmuObject(StripeObject):
         return obj
 
     @classmethod
+    def _api_update(cls, id, **data):
+        obj = cls._api_retrieve(id)
+        params = check(data, cls._update_fields)
+        params.pop("expand", None)
+        before = obj._export() if cls._update_event else None
+        obj._update(params)
+        if cls._update_event:
+            updated(obj, before, cls._update_event, always=cls._update_event_always)
+        return obj
+
+    def _update(self, params):
+        """Apply cleaned update params; subclasses check or convert some first."""
+        set_fields(self, params, self._update_fields)
+
+    @classmethod
     def _api_delete(cls, id):
-        raise invalid(f"{cls.object} objects cannot be deleted", status=405)
+        if not cls._deletable:
+            raise invalid(f"{cls.object} objects cannot be deleted", status=405)
+        obj = cls._api_retrieve(id)
+        del store[f"{cls.object}:{obj.id}"]
+        if cls._delete_event:
+            emit(cls._delete_event, obj)
+        return Deleted(obj.id, cls.object)
 
     @classmethod
     def _all(cls):
@@ -193,7 +237,16 @@ class EmuObject(StripeObject):
 
     @classmethod
     def _list_match(cls, item, params):
-        """Filter used by the list route; subclasses look at their filters."""
+        """Filter used by the list route; subclasses add the filters that are not plain equality."""
+        for name in cls._list_filters:
+            wanted = params.get(name)
+            if wanted is None:
+                continue
+            if name == "created":
+                if not created_matches(item.created, wanted):
+                    return False
+            elif getattr(item, name, None) != wanted:
+                return False
         return True
 
 
@@ -264,6 +317,31 @@ def merge_metadata(current, update):
         else:
             merged[key] = value
     return merged
+
+
+def set_fields(obj, params, names):
+    """Copy the given cleaned params on ``obj``; metadata is merged."""
+    for name in names:
+        if name not in params:
+            continue
+        if name == "metadata":
+            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
+        else:
+            setattr(obj, name, params[name])
+
+
+def emit(event_type, obj, previous_attributes=None):
+    from . import webhooks  # imported here: webhooks imports this module
+
+    return webhooks.emit(event_type, obj, previous_attributes)
+
+
+def updated(obj, before, event_type, always=False):
+    """Send ``<object>.updated`` with Stripe's ``previous_attributes``."""
+    after = obj._export()
+    previous = {key: value for key, value in before.items() if after.get(key) != value}
+    if previous or always:
+        emit(event_type, obj, previous)
 
 
 def clean_metadata(metadata):

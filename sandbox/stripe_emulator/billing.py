@@ -15,41 +15,13 @@ from localstripe import resources as ls_resources
 
 from . import state
 from ._localstripe import store
-from .base import (
-    EmuObject,
-    clean_metadata,
-    list_object,
-    merge_metadata,
-    random_id,
-    require,
-)
+from .base import EmuObject, clean_metadata, list_object, random_id, require
 from .errors import invalid
 from .money import rounded, split_proportionally
-from .params import (
-    LIST_PARAMS,
-    Created,
-    Enum,
-    Int,
-    ListOf,
-    Metadata,
-    Obj,
-    Required,
-    Str,
-    check,
-    created_matches,
-)
+from .params import LIST_PARAMS, Created, Enum, Int, ListOf, Metadata, Obj, Required, Str, check
 from .payments import Refund
 from .resources import Customer, Discount
 from .webhooks import emit
-
-ADDRESS_NULL = {
-    "city": None,
-    "country": None,
-    "line1": None,
-    "line2": None,
-    "postal_code": None,
-    "state": None,
-}
 
 
 class Invoice(EmuObject):
@@ -154,6 +126,9 @@ class Invoice(EmuObject):
         "created": Created(),
         "due_date": Created(),
     }
+    _list_filters: ClassVar[tuple] = ("customer", "status", "subscription", "collection_method", "created")
+    _update_event = "invoice.updated"
+    _update_event_always = True
 
     def __init__(self, customer, currency):
         super().__init__("in_" + random_id(24))
@@ -183,23 +158,9 @@ class Invoice(EmuObject):
 
     @classmethod
     def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        if not isinstance(obj, Invoice):
+        if not isinstance(cls._api_retrieve(id), Invoice):
             return ls_resources.Invoice._api_update(id, **data)
-        params = check(data, cls._update_fields)
-        before = obj._export()
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
-        after = obj._export()
-        emit("invoice.updated", obj, {k: v for k, v in before.items() if after.get(k) != v})
-        return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("customer", "status", "subscription", "collection_method"):
-            if params.get(name) and getattr(item, name, None) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
+        return super()._api_update(id, **data)
 
 
 def void_invoice(id, **data):
@@ -397,6 +358,7 @@ class InvoicePayment(EmuObject):
         "status": Enum("canceled", "open", "paid"),
         "created": Created(),
     }
+    _list_filters: ClassVar[tuple] = ("invoice", "status", "created")
 
     def __init__(self, invoice, payment_intent, amount):
         super().__init__("inpay_" + random_id(24))
@@ -410,14 +372,10 @@ class InvoicePayment(EmuObject):
 
     @classmethod
     def _list_match(cls, item, params):
-        if params.get("invoice") and item.invoice != params["invoice"]:
-            return False
-        if params.get("status") and item.status != params["status"]:
-            return False
         payment = params.get("payment") or {}
         if payment.get("payment_intent") and item.payment.get("payment_intent") != payment["payment_intent"]:
             return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
 
 def invoice_charge(invoice):
@@ -497,6 +455,9 @@ class CreditNote(EmuObject):
     }
     _update_fields: ClassVar[dict] = {"memo": Str(5000), "metadata": Metadata()}
     _list_fields: ClassVar[dict] = {"invoice": Str(), "customer": Str(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("invoice", "customer", "created")
+    _update_event = "credit_note.updated"
+    _update_event_always = True
 
     def __init__(self, invoice, amount):
         super().__init__("cn_" + random_id(24))
@@ -513,26 +474,6 @@ class CreditNote(EmuObject):
     @classmethod
     def _api_create(cls, **data):
         return create_credit_note(**data)
-
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        before = obj._export()
-        if "memo" in params:
-            obj.memo = params["memo"]
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
-        after = obj._export()
-        emit("credit_note.updated", obj, {k: v for k, v in before.items() if after.get(k) != v})
-        return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("invoice", "customer"):
-            if params.get(name) and getattr(item, name) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
 
 
 def credit_lines(invoice, lines):

@@ -17,42 +17,13 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import (
-    EmuObject,
-    ListResult,
-    clean_metadata,
-    merge_metadata,
-    random_id,
-    require,
-)
+from .base import ADDRESS_NULL, EmuObject, ListResult, clean_metadata, random_id, require
 from .billing import create_session_invoice
 from .errors import card_declined, invalid
 from .money import AUTOMATIC_TAX_PERCENTAGE, split_proportionally
-from .params import (
-    LIST_PARAMS,
-    Bool,
-    Created,
-    Enum,
-    Id,
-    Int,
-    ListOf,
-    Metadata,
-    Obj,
-    Required,
-    Str,
-    check,
-    created_matches,
-)
+from .params import LIST_PARAMS, Bool, Created, Enum, Id, Int, ListOf, Metadata, Obj, Required, Str, check
 from .payments import Charge, PaymentIntent, make_payment_method
-from .resources import (
-    Customer,
-    Price,
-    Product,
-    PromotionCode,
-    TaxRate,
-    automatic_tax_rate,
-    find_promotion_code,
-)
+from .resources import Customer, Price, Product, PromotionCode, TaxRate, automatic_tax_rate, find_promotion_code
 from .taxes import line_taxes
 from .webhooks import emit
 
@@ -133,15 +104,6 @@ CREATE_FIELDS = {
     "ui_mode": Enum("hosted_page", "embedded_page", "elements", "form"),
 }
 
-NULL_ADDRESS = {
-    "city": None,
-    "country": None,
-    "line1": None,
-    "line2": None,
-    "postal_code": None,
-    "state": None,
-}
-
 
 class CheckoutSession(EmuObject):
     object = "checkout.session"
@@ -218,6 +180,7 @@ class CheckoutSession(EmuObject):
         "created": Created(),
         "customer_details": Obj(email=Required(Str())),
     }
+    _list_filters: ClassVar[tuple] = ("customer", "status", "payment_intent", "created")
     _update_fields: ClassVar[dict] = {"metadata": Metadata()}
 
     def __init__(self, **params):
@@ -331,14 +294,6 @@ class CheckoutSession(EmuObject):
         return obj
 
     @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
-        return obj
-
-    @classmethod
     def _api_list_all(cls, url, **params):
         for session in cls._all():
             session._refresh()
@@ -346,15 +301,12 @@ class CheckoutSession(EmuObject):
 
     @classmethod
     def _list_match(cls, item, params):
-        for name in ("customer", "status", "payment_intent"):
-            if params.get(name) and getattr(item, name) != params[name]:
-                return False
         if params.get("payment_link") or params.get("subscription"):
-            return False
+            return False  # payment-mode sessions have neither
         email = (params.get("customer_details") or {}).get("email")
         if email and (item.customer_details or {}).get("email") != email:
             return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
 
 def invoice_creation_shape(value):
@@ -664,7 +616,7 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
     details_name = name or (customer.name if customer else None)
     session.customer = customer.id if customer else None
     session.customer_details = {
-        "address": dict(NULL_ADDRESS, country="FR"),
+        "address": dict(ADDRESS_NULL, country="FR"),
         "business_name": None,
         "email": details_email,
         "individual_name": None,
@@ -696,7 +648,7 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
         payment_method_type=kind,
     )
     billing = {
-        "address": dict(NULL_ADDRESS, country="FR"),
+        "address": dict(ADDRESS_NULL, country="FR"),
         "email": details_email,
         "name": details_name,
         "phone": None,

@@ -339,22 +339,26 @@ def pdf_response(content, filename):
     )
 
 
+def pdf_document(title, number, details, body):
+    """Both PDFs open the same way: title, merchant, details, a blank line."""
+    lines = [title, state.MERCHANT_NAME, *details, "", *body]
+    return pdf_response(pdf.render(lines, title), f"{number}.pdf")
+
+
 async def invoice_pdf(request):
     invoice = _invoice_or_404(request)
-    lines = [
-        f"Invoice {invoice.number}",
-        state.MERCHANT_NAME,
+    details = [
         f"Status: {invoice.status}",
         f"Billed to: {invoice.customer_name or ''} <{invoice.customer_email or ''}>",
-        "",
     ]
+    body = []
     for line in invoice._lines:
-        lines.append(f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}")
+        body.append(f"{line['description']} x {line['quantity']}: {format_amount(line['amount'], invoice.currency)}")
     for tax in invoice.total_taxes:
-        lines.append(f"Tax ({tax['tax_behavior']}): {format_amount(tax['amount'], invoice.currency)}")
-    lines.append(f"Total: {format_amount(invoice.total, invoice.currency)}")
-    lines.append(f"Amount paid: {format_amount(invoice.amount_paid, invoice.currency)}")
-    return pdf_response(pdf.render(lines, f"Invoice {invoice.number}"), f"{invoice.number}.pdf")
+        body.append(f"Tax ({tax['tax_behavior']}): {format_amount(tax['amount'], invoice.currency)}")
+    body.append(f"Total: {format_amount(invoice.total, invoice.currency)}")
+    body.append(f"Amount paid: {format_amount(invoice.amount_paid, invoice.currency)}")
+    return pdf_document(f"Invoice {invoice.number}", invoice.number, details, body)
 
 
 async def credit_note_pdf(request):
@@ -362,22 +366,15 @@ async def credit_note_pdf(request):
     if note is None:
         raise web.HTTPNotFound(text="No such credit note")
     invoice = store.get(f"invoice:{note.invoice}")
-    lines = [
-        f"Credit note {note.number}",
-        state.MERCHANT_NAME,
-        f"Invoice: {invoice.number if invoice else note.invoice}",
-        f"Status: {note.status}",
-        "",
-    ]
-    for line in note._lines:
-        lines.append(f"{line['description']}: -{format_amount(line['amount'], note.currency)}")
-    lines.append(f"Total credited: {format_amount(note.total, note.currency)}")
+    details = [f"Invoice: {invoice.number if invoice else note.invoice}", f"Status: {note.status}"]
+    body = [f"{line['description']}: -{format_amount(line['amount'], note.currency)}" for line in note._lines]
+    body.append(f"Total credited: {format_amount(note.total, note.currency)}")
     refunded = sum(entry["amount_refunded"] for entry in note.refunds)
     if refunded:
-        lines.append(f"Refunded: {format_amount(refunded, note.currency)}")
+        body.append(f"Refunded: {format_amount(refunded, note.currency)}")
     if note.memo:
-        lines.append(f"Memo: {note.memo}")
-    return pdf_response(pdf.render(lines, f"Credit note {note.number}"), f"{note.number}.pdf")
+        body.append(f"Memo: {note.memo}")
+    return pdf_document(f"Credit note {note.number}", note.number, details, body)
 
 
 async def receipt(request):

@@ -13,26 +13,10 @@ from localstripe.resources import BalanceTransaction, PaymentMethod
 
 from . import state
 from ._localstripe import store
-from .base import (
-    EmuObject,
-    clean_metadata,
-    list_object,
-    merge_metadata,
-    random_id,
-    require,
-)
+from .base import ADDRESS_NULL, EmuObject, clean_metadata, list_object, random_id, require
 from .errors import invalid
-from .params import Bool, Created, Enum, Id, Int, Metadata, Str, check, created_matches
+from .params import Bool, Created, Enum, Id, Int, Metadata, Str, check
 from .webhooks import emit
-
-ADDRESS_NULL = {
-    "city": None,
-    "country": None,
-    "line1": None,
-    "line2": None,
-    "postal_code": None,
-    "state": None,
-}
 
 
 def make_payment_method(kind, email=None, name=None):
@@ -91,6 +75,7 @@ class PaymentIntent(EmuObject):
     }
     _update_fields: ClassVar[dict] = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
     _list_fields: ClassVar[dict] = {"customer": Str(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("customer", "created")
 
     def __init__(
         self,
@@ -118,23 +103,6 @@ class PaymentIntent(EmuObject):
     @classmethod
     def _api_create(cls, **data):
         raise invalid("The emulator creates PaymentIntents through Checkout only.", status=400)
-
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params.pop("metadata"))
-        for name, value in params.items():
-            setattr(obj, name, value)
-        return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        if params.get("customer") and getattr(item, "customer", None) != params["customer"]:
-            return False
-        return created_matches(item.created, params.get("created"))
 
 
 class Charge(EmuObject):
@@ -190,6 +158,7 @@ class Charge(EmuObject):
     }
     _update_fields: ClassVar[dict] = {"metadata": Metadata(), "description": Str(), "receipt_email": Str()}
     _list_fields: ClassVar[dict] = {"customer": Str(), "payment_intent": Str(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("customer", "payment_intent", "created")
 
     def __init__(self, payment_intent, payment_method, billing_details):
         super().__init__()
@@ -314,24 +283,6 @@ class Charge(EmuObject):
     def _api_create(cls, **data):
         raise invalid("The emulator creates Charges through Checkout only.", status=400)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params.pop("metadata"))
-        for name, value in params.items():
-            setattr(obj, name, value)
-        return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("customer", "payment_intent"):
-            if params.get(name) and getattr(item, name, None) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
-
 
 REFUND_REASONS = Enum("duplicate", "fraudulent", "requested_by_customer")
 
@@ -374,6 +325,7 @@ class Refund(EmuObject):
     }
     _update_fields: ClassVar[dict] = {"metadata": Metadata()}
     _list_fields: ClassVar[dict] = {"charge": Str(), "payment_intent": Str(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("charge", "payment_intent", "created")
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -422,19 +374,10 @@ class Refund(EmuObject):
 
     @classmethod
     def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
+        """``refund.updated`` goes out on every update, without ``previous_attributes``."""
+        obj = super()._api_update(id, **data)
         emit("refund.updated", obj)
         return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("charge", "payment_intent"):
-            if params.get(name) and getattr(item, name, None) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
 
 
 def refundable_charge(charge_id, payment_intent_id):
@@ -526,6 +469,7 @@ class Dispute(EmuObject):
         "status": "needs_response",
     }
     _list_fields: ClassVar[dict] = {"charge": Str(), "payment_intent": Str(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("charge", "payment_intent", "created")
 
     def __init__(self, charge, amount=None, reason="fraudulent"):
         super().__init__()
@@ -555,13 +499,6 @@ class Dispute(EmuObject):
     @classmethod
     def _api_update(cls, id, **data):
         raise invalid("Submitting dispute evidence is not supported by the emulator.")
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("charge", "payment_intent"):
-            if params.get(name) and getattr(item, name, None) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
 
 
 def open_dispute(charge_id):

@@ -12,45 +12,11 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import Deleted, EmuObject, clean_metadata, merge_metadata, require
+from .base import EmuObject, clean_metadata, require
 from .errors import invalid
 from .money import THREE_DECIMAL, percentage_json
-from .params import (
-    Bool,
-    Created,
-    Enum,
-    Id,
-    Int,
-    ListOf,
-    Metadata,
-    Number,
-    Obj,
-    Required,
-    Str,
-    check,
-    created_matches,
-)
+from .params import Bool, Created, Enum, Id, Int, ListOf, Metadata, Number, Obj, Required, Str, check
 from .webhooks import emit
-
-
-def updated(obj, before, event_type):
-    """Send ``<object>.updated`` with Stripe's ``previous_attributes``."""
-    after = obj._export()
-    previous = {key: value for key, value in before.items() if after.get(key) != value}
-    if previous:
-        emit(event_type, obj, previous)
-
-
-def set_fields(obj, params, names):
-    """Copy the given cleaned params on ``obj``; metadata is merged."""
-    for name in names:
-        if name not in params:
-            continue
-        if name == "metadata":
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
-        else:
-            setattr(obj, name, params[name])
-
 
 ADDRESS = Obj(city=Str(), country=Str(), line1=Str(), line2=Str(), postal_code=Str(), state=Str())
 
@@ -99,6 +65,10 @@ class Product(EmuObject):
         "shippable": Bool(),
         "url": Str(),
     }
+    _list_filters: ClassVar[tuple] = ("active", "created")
+    _update_event = "product.updated"
+    _deletable = True
+    _delete_event = "product.deleted"
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -123,38 +93,27 @@ class Product(EmuObject):
         self.updated = self.created
         emit("product.created", self)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        before = obj._export()
+    def _update(self, params):
         if params.get("default_price"):
             require("price", params["default_price"], "default_price")
         for name in ("images", "marketing_features"):
             if name in params and params[name] is None:
                 params[name] = []  # "" unsets a list: it becomes empty
-        set_fields(obj, params, cls._update_fields)
-        obj.updated = state.now()
-        updated(obj, before, "product.updated")
-        return obj
+        super()._update(params)
+        self.updated = state.now()
 
     @classmethod
     def _api_delete(cls, id):
         obj = cls._api_retrieve(id)
         if any(price.product == obj.id for price in Price._all()):
             raise invalid("This product cannot be deleted because it has one or more user-created prices.")
-        del store[f"product:{obj.id}"]
-        emit("product.deleted", obj)
-        return Deleted(obj.id, "product")
+        return super()._api_delete(id)
 
     @classmethod
     def _list_match(cls, item, params):
-        if params.get("active") is not None and item.active != params["active"]:
-            return False
         if params.get("ids") and item.id not in params["ids"]:
             return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
 
 # -- Price -------------------------------------------------------------------
@@ -224,6 +183,8 @@ class Price(EmuObject):
         "lookup_keys": ListOf(Str()),
         "created": Created(),
     }
+    _list_filters: ClassVar[tuple] = ("active", "currency", "product", "type", "created")
+    _update_event = "price.updated"
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -272,36 +233,26 @@ class Price(EmuObject):
             self.type = "one_time"
         emit("price.created", self)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        before = obj._export()
+    def _update(self, params):
         behavior = params.pop("tax_behavior", None)
-        if behavior and behavior != obj.tax_behavior:
-            if obj.tax_behavior != "unspecified":
+        if behavior and behavior != self.tax_behavior:
+            if self.tax_behavior != "unspecified":
                 raise invalid(
                     "tax_behavior cannot be changed once it is set to inclusive or exclusive; "
                     "create a new Price instead.",
                     param="tax_behavior",
                 )
-            obj.tax_behavior = behavior
-        if params.get("lookup_key") and params["lookup_key"] != obj.lookup_key:
+            self.tax_behavior = behavior
+        if params.get("lookup_key") and params["lookup_key"] != self.lookup_key:
             take_lookup_key(params["lookup_key"], params.get("transfer_lookup_key"))
         params.pop("transfer_lookup_key", None)
-        set_fields(obj, params, ("active", "lookup_key", "metadata", "nickname"))
-        updated(obj, before, "price.updated")
-        return obj
+        super()._update(params)
 
     @classmethod
     def _list_match(cls, item, params):
-        for name in ("active", "currency", "product", "type"):
-            if params.get(name) is not None and getattr(item, name) != params[name]:
-                return False
         if params.get("lookup_keys") and item.lookup_key not in params["lookup_keys"]:
             return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
 
 def take_lookup_key(lookup_key, transfer):
@@ -377,6 +328,10 @@ class Customer(EmuObject):
     )
     _update_fields: ClassVar[dict] = dict(_fields, default_source=Str())
     _list_fields: ClassVar[dict] = {"email": Str(512), "created": Created(), "test_clock": Str()}
+    _list_filters: ClassVar[tuple] = ("email", "created")
+    _update_event = "customer.updated"
+    _deletable = True
+    _delete_event = "customer.deleted"
     _copied: ClassVar[tuple] = (
         "address",
         "balance",
@@ -405,33 +360,13 @@ class Customer(EmuObject):
         self.invoice_settings = settings
         emit("customer.created", self)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
+    def _update(self, params):
         params.pop("tax", None)
-        before = obj._export()
         if "invoice_settings" in params:
-            settings = dict(obj.invoice_settings)
+            settings = dict(self.invoice_settings)
             settings.update(params.pop("invoice_settings") or {})
-            obj.invoice_settings = settings
-        set_fields(obj, params, cls._update_fields)
-        updated(obj, before, "customer.updated")
-        return obj
-
-    @classmethod
-    def _api_delete(cls, id):
-        obj = cls._api_retrieve(id)
-        del store[f"customer:{obj.id}"]
-        emit("customer.deleted", obj)
-        return Deleted(obj.id, "customer")
-
-    @classmethod
-    def _list_match(cls, item, params):
-        if params.get("email") is not None and getattr(item, "email", None) != params["email"]:
-            return False
-        return created_matches(item.created, params.get("created"))
+            self.invoice_settings = settings
+        super()._update(params)
 
     def _next_invoice_number(self):
         """``EMU-1A2B3C-0001``: Stripe numbers per customer (prefix + sequence)."""
@@ -494,7 +429,10 @@ class TaxRate(EmuObject):
         inclusive=Required(Bool()),
         percentage=Required(Number(0, 100)),
     )
+    _update_fields: ClassVar[dict] = _fields
     _list_fields: ClassVar[dict] = {"active": Bool(), "inclusive": Bool(), "created": Created()}
+    _list_filters: ClassVar[tuple] = ("active", "inclusive", "created")
+    _update_event = "tax_rate.updated"
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -512,23 +450,6 @@ class TaxRate(EmuObject):
             "percentage": percentage_json(self._percentage),
             "effective_percentage": percentage_json(self._percentage),
         }
-
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._fields)
-        params.pop("expand", None)
-        before = obj._export()
-        set_fields(obj, params, cls._fields)
-        updated(obj, before, "tax_rate.updated")
-        return obj
-
-    @classmethod
-    def _list_match(cls, item, params):
-        for name in ("active", "inclusive"):
-            if params.get(name) is not None and getattr(item, name) != params[name]:
-                return False
-        return created_matches(item.created, params.get("created"))
 
 
 _AUTOMATIC_MARK = "stripe_emulator_automatic_tax"
@@ -583,6 +504,9 @@ class Coupon(EmuObject):
     }
     _update_fields: ClassVar[dict] = {"name": Str(40), "metadata": Metadata()}
     _list_fields: ClassVar[dict] = {"created": Created()}
+    _update_event = "coupon.updated"
+    _deletable = True
+    _delete_event = "coupon.deleted"
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -631,23 +555,6 @@ class Coupon(EmuObject):
             raise invalid("This coupon's currency does not match the session currency.", param="discounts")
         return min(amount, self.amount_off)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        before = obj._export()
-        set_fields(obj, params, cls._update_fields)
-        updated(obj, before, "coupon.updated")
-        return obj
-
-    @classmethod
-    def _api_delete(cls, id):
-        obj = cls._api_retrieve(id)
-        del store[f"coupon:{obj.id}"]
-        emit("coupon.deleted", obj)
-        return Deleted(obj.id, "coupon")
-
 
 class PromotionCode(EmuObject):
     object = "promotion_code"
@@ -687,6 +594,8 @@ class PromotionCode(EmuObject):
         "customer": Str(),
         "created": Created(),
     }
+    _list_filters: ClassVar[tuple] = ("active", "customer", "created")
+    _update_event = "promotion_code.updated"
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -742,26 +651,12 @@ class PromotionCode(EmuObject):
         return None
 
     @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
-        before = obj._export()
-        set_fields(obj, params, cls._update_fields)
-        updated(obj, before, "promotion_code.updated")
-        return obj
-
-    @classmethod
     def _list_match(cls, item, params):
         if params.get("code") and item.code.lower() != params["code"].lower():
             return False
-        if params.get("active") is not None and item.active != params["active"]:
-            return False
         if params.get("coupon") and item.promotion["coupon"] != params["coupon"]:
             return False
-        if params.get("customer") and item.customer != params["customer"]:
-            return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
 
 def find_promotion_code(code):

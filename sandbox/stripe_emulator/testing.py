@@ -123,24 +123,22 @@ def set_webhook_delay(request, seconds):
     return webhook_status()
 
 
-@handler()
-def get_deliveries(request):
-    return {"data": list(dispatcher.log)}
+def log_routes(log):
+    """GET and DELETE handlers of a recorded list; ``log()`` finds it (a reset may replace it)."""
+
+    @handler()
+    def get(request):
+        return {"data": list(log())}
+
+    async def clear(request):
+        log().clear()
+        return json_response({"data": []})
+
+    return get, clear
 
 
-async def clear_deliveries(request):
-    dispatcher.log.clear()
-    return json_response({"data": []})
-
-
-@handler()
-def get_requests(request):
-    return {"data": list(middleware.request_log)}
-
-
-async def clear_requests(request):
-    middleware.request_log.clear()
-    return json_response({"data": []})
+get_deliveries, clear_deliveries = log_routes(lambda: dispatcher.log)
+get_requests, clear_requests = log_routes(lambda: middleware.request_log)
 
 
 @handler(
@@ -156,14 +154,7 @@ def add_fault(request, path_prefix, status, count=None, method=None, should_retr
     return middleware.add_fault(path_prefix, status, count, method, should_retry)
 
 
-@handler()
-def get_faults(request):
-    return {"data": list(middleware.faults)}
-
-
-async def clear_faults(request):
-    middleware.faults.clear()
-    return json_response({"data": []})
+get_faults, clear_faults = log_routes(lambda: middleware.faults)
 
 
 @handler(

@@ -18,18 +18,9 @@ from typing import ClassVar
 
 from . import API_VERSION, state
 from ._localstripe import StockEvent, store
-from .base import Deleted, EmuObject, clean_metadata, merge_metadata, random_id
+from .base import EmuObject, clean_metadata, random_id, set_fields
 from .errors import invalid
-from .params import (
-    Bool,
-    Created,
-    ListOf,
-    Metadata,
-    Required,
-    Str,
-    check,
-    created_matches,
-)
+from .params import Bool, Created, ListOf, Metadata, Required, Str, check
 
 logger = logging.getLogger("stripe_emulator.webhooks")
 
@@ -46,6 +37,7 @@ class Event(EmuObject):
         "created": Created(),
         "delivery_success": Bool(),
     }
+    _list_filters: ClassVar[tuple] = ("created",)
 
     def __init__(self, type, obj, previous_attributes=None):
         super().__init__()
@@ -78,7 +70,7 @@ class Event(EmuObject):
                 return False
         if params.get("types") and item.type not in params["types"]:
             return False
-        return created_matches(item.created, params.get("created"))
+        return super()._list_match(item, params)
 
     @classmethod
     def _api_create(cls, **data):
@@ -135,6 +127,7 @@ class WebhookEndpoint(EmuObject):
         "metadata": Metadata(),
         "disabled": Bool(),
     }
+    _deletable = True
 
     def __init__(self, **params):
         params = check(params, self._create_fields)
@@ -158,29 +151,15 @@ class WebhookEndpoint(EmuObject):
         obj = cls(**data)
         return _WithSecret(obj)
 
-    @classmethod
-    def _api_update(cls, id, **data):
-        obj = cls._api_retrieve(id)
-        params = check(data, cls._update_fields)
-        params.pop("expand", None)
+    def _update(self, params):
         if params.get("url"):
             check_url(params["url"])
-            obj.url = params["url"]
+            self.url = params["url"]
         if params.get("enabled_events"):
-            obj.enabled_events = params["enabled_events"]
-        if "description" in params:
-            obj.description = params["description"]
-        if "metadata" in params:
-            obj.metadata = merge_metadata(obj.metadata, params["metadata"])
+            self.enabled_events = params["enabled_events"]
         if params.get("disabled") is not None:
-            obj.status = "disabled" if params["disabled"] else "enabled"
-        return obj
-
-    @classmethod
-    def _api_delete(cls, id):
-        obj = cls._api_retrieve(id)
-        del store[f"{cls.object}:{obj.id}"]
-        return Deleted(obj.id, cls.object)
+            self.status = "disabled" if params["disabled"] else "enabled"
+        set_fields(self, params, ("description", "metadata"))
 
 
 class _WithSecret:

@@ -33,19 +33,14 @@ def as_dict(obj):
     return json.loads(json.dumps(obj.to_dict(), default=str)) if hasattr(obj, "to_dict") else obj
 
 
+#: Python type -> JSON type name; bool first, as a bool is also an int.
+JSON_TYPES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "list"), (dict, "dict"))
+
+
 def json_type(value):
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "dict"
+    for python_type, name in JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
     return type(value).__name__
 
 

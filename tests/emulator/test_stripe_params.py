@@ -7,30 +7,17 @@ from stripe.params.checkout import SessionCreateParams, SessionListParams
 from sandbox.stripe_emulator import billing, checkout, payments, resources, webhooks
 from sandbox.stripe_emulator.params import LIST_PARAMS, ListOf, Obj, Required
 
+from .helpers import session_params
 from .stripe_params import UnknownParam, assert_params_known, declared_keys
 
-GOOD_SESSION = {
-    "mode": "payment",
-    "line_items": [{"price": "price_123", "quantity": 1, "tax_rates": ["txr_123"]}],
-    "customer": "cus_123",
-    "client_reference_id": "order-1",
-    "metadata": {"order_id": "1"},
-    "allow_promotion_codes": True,
-    "invoice_creation": {
-        "enabled": True,
-        "invoice_data": {
-            "metadata": {"order_id": "1"},
-            "footer": "Merci",
-            "custom_fields": [{"name": "Order", "value": "1"}],
-        },
-    },
-    "expires_at": 1_900_000_000,
-    "locale": "fr",
-    "success_url": "https://example.com/ok?session_id={CHECKOUT_SESSION_ID}",
-    "cancel_url": "https://example.com/cancel",
-    "payment_intent_data": {"metadata": {"order_id": "1"}, "description": "Course"},
-    "automatic_tax": {"enabled": False},
-}
+#: The session the other emulator tests create, plus the optional keys some of them add.
+GOOD_SESSION = session_params(
+    "price_123",
+    "cus_123",
+    "txr_123",
+    payment_intent_data={"metadata": {"order_id": "1"}, "description": "Course"},
+    automatic_tax={"enabled": False},
+)
 
 
 def test_known_good_params_pass():
@@ -97,30 +84,43 @@ def unknown_to_stripe(tree, typed_dict, path=()):
     return extra
 
 
+#: Resources whose create, update and list params are held against Stripe's
+#: ``<Name>CreateParams`` / ``UpdateParams`` / ``ListParams`` where both exist.
+RESOURCES = (
+    resources.Product,
+    resources.Price,
+    resources.Customer,
+    resources.TaxRate,
+    resources.Coupon,
+    resources.PromotionCode,
+    payments.PaymentIntent,
+    payments.Charge,
+    payments.Refund,
+    payments.Dispute,
+    billing.Invoice,
+    billing.InvoicePayment,
+    billing.CreditNote,
+    webhooks.WebhookEndpoint,
+    webhooks.Event,
+)
+
+
+def resource_params(cls):
+    specs = {
+        "Create": getattr(cls, "_create_fields", None),
+        "Update": cls._update_fields,
+        "List": dict(LIST_PARAMS, **cls._list_fields) if cls._list_fields else None,
+    }
+    for kind, fields in specs.items():
+        typed_dict = getattr(sp, f"{cls.__name__}{kind}Params", None)
+        if fields and typed_dict is not None:
+            yield fields, typed_dict
+
+
 EMULATOR_PARAMS = [
     (checkout.CREATE_FIELDS, SessionCreateParams),
     (dict(LIST_PARAMS, **checkout.CheckoutSession._list_fields), SessionListParams),
-    (resources.Product._create_fields, sp.ProductCreateParams),
-    (resources.Product._update_fields, sp.ProductUpdateParams),
-    (resources.Price._create_fields, sp.PriceCreateParams),
-    (resources.Price._update_fields, sp.PriceUpdateParams),
-    (dict(LIST_PARAMS, **resources.Price._list_fields), sp.PriceListParams),
-    (resources.Customer._create_fields, sp.CustomerCreateParams),
-    (resources.Customer._update_fields, sp.CustomerUpdateParams),
-    (resources.TaxRate._create_fields, sp.TaxRateCreateParams),
-    (resources.TaxRate._fields, sp.TaxRateUpdateParams),
-    (resources.Coupon._create_fields, sp.CouponCreateParams),
-    (resources.Coupon._update_fields, sp.CouponUpdateParams),
-    (resources.PromotionCode._create_fields, sp.PromotionCodeCreateParams),
-    (resources.PromotionCode._update_fields, sp.PromotionCodeUpdateParams),
-    (dict(LIST_PARAMS, **resources.PromotionCode._list_fields), sp.PromotionCodeListParams),
-    (payments.Refund._create_fields, sp.RefundCreateParams),
-    (billing.CreditNote._create_fields, sp.CreditNoteCreateParams),
-    (dict(LIST_PARAMS, **billing.Invoice._list_fields), sp.InvoiceListParams),
-    (dict(LIST_PARAMS, **billing.InvoicePayment._list_fields), sp.InvoicePaymentListParams),
-    (webhooks.WebhookEndpoint._create_fields, sp.WebhookEndpointCreateParams),
-    (webhooks.WebhookEndpoint._update_fields, sp.WebhookEndpointUpdateParams),
-    (dict(LIST_PARAMS, **webhooks.Event._list_fields), sp.EventListParams),
+    *(pair for cls in RESOURCES for pair in resource_params(cls)),
 ]
 
 

@@ -20,7 +20,7 @@ from tutor_helpers import (
     "setting,message",
     [
         ("RISEUP_STRIPE_TAX_MODE=vat", "expected one of: none, fixed_rate, stripe_tax"),
-        ("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES=10", "between 30 and 1440"),
+        ("RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES=30", "between 31 and 1440"),
         ("RISEUP_STRIPE_DEFAULT_CURRENCY=euro", "three-letter ISO currency code"),
         ("RISEUP_STRIPE_ENABLED=maybe", "expected true or false"),
         ("RISEUP_STRIPE_API_VERSION=latest", "expected a Stripe API version"),

@@ -188,9 +188,9 @@ def _as_tax_mode(value: t.Any) -> str:
 def _as_lifetime(value: t.Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _InvalidValueError("expected a whole number of minutes")
-    if not 30 <= value <= 1440:
+    if not 31 <= value <= 1440:
         raise _InvalidValueError(
-            "Stripe accepts between 30 and 1440 minutes (24 hours)"
+            "choose between 31 and 1440 minutes (Stripe takes 30 minutes to 24 hours)"
         )
     return value
 

@@ -12,16 +12,19 @@ from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
 
 
 def _course_info(overview) -> CourseInfo:
-    from django.urls import reverse
-    from openedx.features.course_experience import course_home_url
+    from django.urls import NoReverseMatch, reverse
 
     key = overview.id
+    try:
+        about_url = reverse("about_course", args=[str(key)])
+    except NoReverseMatch:  # Studio has no course about page
+        about_url = ""
     return CourseInfo(
         course_key=key,
         display_name=overview.display_name_with_default,
         org=overview.display_org_with_default,
-        about_url=reverse("about_course", args=[str(key)]),
-        course_url=course_home_url(key),
+        about_url=about_url,
+        course_url=_course_home_url(key),
         image_url=overview.course_image_url or "",
         start=overview.start,
         end=overview.end,
@@ -30,6 +33,19 @@ def _course_info(overview) -> CourseInfo:
         invitation_only=bool(overview.invitation_only),
         catalog_visibility=overview.catalog_visibility or "both",
     )
+
+
+def _course_home_url(course_key):
+    from django.urls import NoReverseMatch
+
+    try:
+        from openedx.features.course_experience import course_home_url
+    except ImportError:  # Studio does not load the learner-facing course experience
+        return ""
+    try:
+        return course_home_url(course_key)
+    except NoReverseMatch:
+        return ""
 
 
 def get_course(course_key):
@@ -58,9 +74,12 @@ def enroll(user, course_key, mode=None):
 
 
 def unenroll(user, course_key):
-    from common.djangoapps.student.models import CourseEnrollment
+    from common.djangoapps.student.models import CourseEnrollment, UnenrollmentNotAllowed
 
-    CourseEnrollment.unenroll(user, course_key, skip_refund=True)
+    try:
+        CourseEnrollment.unenroll(user, course_key, skip_refund=True)
+    except UnenrollmentNotAllowed as exc:  # a CourseUnenrollmentStarted step refused
+        raise EnrollmentRefused(str(exc) or exc.__class__.__name__) from exc
 
 
 def is_enrolled(user, course_key):
@@ -83,10 +102,15 @@ def get_current_user():
 
 
 def can_manage_enrollments(actor, course_key):
-    from common.djangoapps.student.roles import GlobalStaff
-    from lms.djangoapps.instructor.permissions import CAN_ENROLL
+    from common.djangoapps.student.roles import CourseInstructorRole, CourseStaffRole, GlobalStaff
 
-    return GlobalStaff().has_user(actor) or actor.has_perm(CAN_ENROLL, course_key)
+    if GlobalStaff().has_user(actor):
+        return True
+    try:
+        from lms.djangoapps.instructor.permissions import CAN_ENROLL
+    except ImportError:  # outside the LMS: the course roles that may enroll
+        return CourseInstructorRole(course_key).has_user(actor) or CourseStaffRole(course_key).has_user(actor)
+    return actor.has_perm(CAN_ENROLL, course_key)
 
 
 def can_edit_course(actor, course_key):
@@ -95,10 +119,13 @@ def can_edit_course(actor, course_key):
     return has_studio_write_access(actor, course_key)
 
 
-def has_enrollment_invitation(email, course_key):
-    from common.djangoapps.student.models import CourseEnrollmentAllowed
+def has_enrollment_invitation(user, email, course_key):
+    from common.djangoapps.student.models import CourseEnrollment, CourseEnrollmentAllowed
 
-    return CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+    return (
+        CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
+        and not CourseEnrollment.objects.filter(user=user, course_id=course_key).exists()
+    )
 
 
 def login_url(next_url):
