@@ -80,10 +80,6 @@ def back_office_enrollment(user, course_key):
     return None
 
 
-def is_back_office_enrollment(user, course_key) -> bool:
-    return back_office_enrollment(user, course_key) is not None
-
-
 def record_back_office_enrollment(user, course_key, mode, path, actor) -> BackOfficeEnrollment:
     request = platform.get_current_request()
     return BackOfficeEnrollment.objects.create(

@@ -69,10 +69,6 @@ class CourseOffer(models.Model):
             raise ValidationError({"price": _("A paid course needs a price above zero.")})
 
     @property
-    def price_money(self) -> money.Money:
-        return money.Money(int(self.price), self.currency)
-
-    @property
     def purchasable(self) -> bool:
         return self.is_paid and self.active and self.price > 0
 
@@ -171,10 +167,6 @@ class Order(models.Model):
                 setattr(self, name, value)
         super().save(*args, **kwargs)
 
-    @property
-    def amount_money(self) -> money.Money:
-        return money.Money(int(self.amount), self.currency)
-
     def slot_value(self) -> str:
         return f"{self.user_id}:{self.course_key}"
 
@@ -267,9 +259,6 @@ class Invoice(models.Model):
     def __str__(self):
         return self.number or self.stripe_invoice_id
 
-    @property
-    def total_money(self) -> money.Money:
-        return money.Money(int(self.total), self.currency)
 
 
 class StripeEvent(models.Model):
