@@ -75,10 +75,16 @@ def offer_scopes(offer) -> list[str]:
 
 
 def visible_in_scope(offer, scope: str) -> bool:
-    """Whether a course with this offer (None: no offer) is offered to learners of ``scope``; no query."""
+    """
+    Whether a course with this offer (None: no offer) is offered to learners of ``scope``; no query.
+
+    A public course is offered to everyone, the organisation's own people and partners included;
+    an internal or partner course only to that audience.
+    """
     if offer is None or not offer.is_paid:
         return True
-    return scope in offer_scopes(offer)
+    scopes = offer_scopes(offer)
+    return DEFAULT_SCOPE in scopes or scope in scopes
 
 
 def offer_visible_to(user, offer) -> bool:

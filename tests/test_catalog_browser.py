@@ -43,7 +43,9 @@ def test_internal_and_public_learners_see_different_catalogs(lms, page, demo_cat
     sign_in(page, lms.url, "ann")
     page.click("#catalog-link")
     page.wait_for_url(lambda url: "/riseup-stripe/catalog/" in url)
-    assert _card_titles(page) == ["Internal Onboarding", "Open Learning 101"]
+    # Public courses are offered to everyone; the internal one only to the organisation's people.
+    assert _card_titles(page) == ["Data Literacy", "Internal Onboarding", "Open Learning 101",
+                                  "Selling Courses with Stripe"]
 
     # The public learner cannot buy the internal course by any URL either.
     page.context.clear_cookies()

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='courseoffer',
             name='scopes',
-            field=riseup_stripe_plugin.scopes.ScopesField(default='public', help_text='Who may see and buy this course: learners whose scope is ticked here.', max_length=64, verbose_name='audience scopes'),
+            field=riseup_stripe_plugin.scopes.ScopesField(default='public', help_text='Who may see and buy this course: everyone when public is ticked, else learners of a ticked scope.', max_length=64, verbose_name='audience scopes'),
         ),
         migrations.CreateModel(
             name='LearnerScope',
