@@ -42,7 +42,9 @@ class CourseOffer(models.Model):
     )
     scopes = ScopesField(
         verbose_name=_("audience scopes"),
-        help_text=_("Who may see and buy this course: everyone when public is ticked, else learners of a ticked scope."),
+        help_text=_(
+            "Who may see and buy this course: everyone when public is ticked, else learners of a ticked scope."
+        ),
     )
     stripe_product_id = models.CharField(max_length=255, blank=True, default="")
     stripe_price_id = models.CharField(max_length=255, blank=True, default="")
