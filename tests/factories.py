@@ -36,3 +36,10 @@ def paid_course(price=4900, currency="eur", **extra):
 
 def role(user_obj, course_obj, name="instructor"):
     return CourseAccessRole.objects.create(user=user_obj, course_id=course_obj.id, role=name)
+
+
+def promotion_code(stripe_client, code, percent_off):
+    """A Stripe promotion code (vouchers live in Stripe, not in the LMS)."""
+    coupon = stripe_client.v1.coupons.create(params={"percent_off": str(percent_off), "duration": "once"})
+    return stripe_client.v1.promotion_codes.create(
+        params={"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code})

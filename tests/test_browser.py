@@ -111,10 +111,7 @@ def test_learner_cancels_on_the_payment_page(lms, page):
 
 
 def test_promotion_code_on_the_payment_page(lms, page, stripe):
-    client = stripe.client()
-    coupon = client.v1.coupons.create(params={"percent_off": "100", "duration": "once"})
-    client.v1.promotion_codes.create(params={"promotion": {"type": "coupon", "coupon": coupon.id},
-                                             "code": "BROWSERFREE"})
+    factories.promotion_code(stripe.client(), "BROWSERFREE", 100)
     learner = factories.user()
     course, _ = factories.paid_course()
     sign_in(page, lms.url, learner.username)

@@ -180,9 +180,7 @@ def test_each_currency_class(client, lms, stripe, price, currency, text):
 
 
 def test_full_promotion_code_needs_no_payment(client, lms, stripe):
-    client_ = stripe.client()
-    coupon = client_.v1.coupons.create(params={"percent_off": "100", "duration": "once"})
-    client_.v1.promotion_codes.create(params={"promotion": {"type": "coupon", "coupon": coupon.id}, "code": "FREE"})
+    factories.promotion_code(stripe.client(), "FREE", 100)
     learner = factories.user()
     course, _ = factories.paid_course(price=4900)
     order = buy(client, learner, course)
@@ -195,9 +193,7 @@ def test_full_promotion_code_needs_no_payment(client, lms, stripe):
 
 
 def test_partial_promotion_code_is_accepted(client, lms, stripe):
-    client_ = stripe.client()
-    coupon = client_.v1.coupons.create(params={"percent_off": "10", "duration": "once"})
-    client_.v1.promotion_codes.create(params={"promotion": {"type": "coupon", "coupon": coupon.id}, "code": "TEN"})
+    factories.promotion_code(stripe.client(), "TEN", 10)
     learner = factories.user()
     course, _ = factories.paid_course(price=4900)
     order = buy(client, learner, course)
