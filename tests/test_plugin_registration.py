@@ -157,3 +157,11 @@ def test_checks_report_a_missing_or_failing_open_gate(settings):
     settings.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.learning.course.enrollment.started.v1": {
         "fail_silently": True, "pipeline": ["riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"]}}
     assert "riseup_stripe.E010" in _errors()
+
+
+def test_every_setting_tutor_writes_is_one_the_plugin_reads():
+    from tutor_riseup_stripe.plugin import LMS_SETTINGS
+
+    from riseup_stripe_plugin import conf
+
+    assert set(LMS_SETTINGS) <= set(conf.DEFAULTS)

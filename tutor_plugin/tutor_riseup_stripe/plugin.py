@@ -76,6 +76,8 @@ LMS_SETTINGS = (
     "RISEUP_STRIPE_TAX_RATE_ID",
     "RISEUP_STRIPE_CHECKOUT_LIFETIME_MINUTES",
     "RISEUP_STRIPE_INVOICE_FOOTER",
+    "RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT",
+    "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE",
 )
 CMS_SETTINGS = tuple(
     name for name in LMS_SETTINGS if name != "RISEUP_STRIPE_WEBHOOK_SECRET"
@@ -220,6 +222,8 @@ VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}TAX_RATE_ID": _unless_null(_as_token),
     f"{PREFIX}CHECKOUT_LIFETIME_MINUTES": _unless_null(_as_lifetime),
     f"{PREFIX}INVOICE_FOOTER": _unless_null(_as_multiline_text),
+    f"{PREFIX}ALLOW_REQUESTLESS_ENROLLMENT": _unless_null(_as_bool),
+    f"{PREFIX}REVOKE_ACCESS_ON_DISPUTE": _unless_null(_as_bool),
 }
 
 
