@@ -17,7 +17,6 @@ the same end state whatever the order of arrival.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -28,10 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from . import conf
 from . import edxapp_wrapper as platform
 from .exceptions import NotYourOrder, PaymentRequestError, RiseupStripeError
+from .fulfilment import apply_session, grant_access
 from .invoices import record_invoice
 from .models import BackOfficeEnrollment, CreditNote, Invoice, InvoiceStatus, Order
 from .states import ACCESS_STATES, OrderState
-from .stripe_gateway import StripeGateway, timestamp
+from .stripe_gateway import StripeGateway, object_id, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,6 @@ class CancellationRefused(RiseupStripeError):
     default_message = _("This invoice cannot be cancelled.")
 
 
-def _id(value) -> str:
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""
-
-
 # -- reading Stripe -----------------------------------------------------------
 
 
@@ -73,7 +67,7 @@ def charge_for(order: Order, gateway: StripeGateway) -> dict | None:
     if not order.payment_intent_id:
         return None
     intent = gateway.retrieve_payment_intent(order.payment_intent_id)
-    charge_id = _id(intent.get("latest_charge"))
+    charge_id = object_id(intent.get("latest_charge"))
     return gateway.retrieve_charge(charge_id) if charge_id else None
 
 
@@ -140,8 +134,8 @@ def cancel_invoice(invoice: Invoice, *, actor, reason: str, stripe_reason: str =
 
 
 def lock_order_of(invoice: Invoice) -> None:
-    """Locks are always taken order first, then invoice (as fulfilment and invoice recording do)."""
-    Order.objects.select_for_update().filter(pk=invoice.order_id).first()
+    """Locks are always taken order first, then invoice (see :meth:`Order.locked`)."""
+    invoice.order.locked()
 
 
 def _cancellation_note(invoice: Invoice) -> CreditNote | None:
@@ -177,7 +171,7 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
     if existing is not None:
         return existing
     ours = _is_cancellation(data, invoice)
-    refunds = [_id(entry.get("refund")) for entry in data.get("refunds") or [] if isinstance(entry, dict)]
+    refunds = [object_id(entry.get("refund")) for entry in data.get("refunds") or [] if isinstance(entry, dict)]
     fields = {
         "invoice": invoice,
         "number": data.get("number") or "",
@@ -235,7 +229,7 @@ def revoke_access(order: Order) -> bool:
 
 def end_order(order: Order, **changes) -> bool:
     """Cancel an order that paid (under a row lock) and revoke its access; False if already over."""
-    order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+    order = order.locked()
     if order.state not in CANCELLABLE_ORDER_STATES:
         return False
     order.transition(OrderState.CANCELLED, **changes)
@@ -311,15 +305,9 @@ def order_for_payment_intent(intent_id: str, gateway: StripeGateway) -> Order | 
         intent = gateway.retrieve_payment_intent(intent_id)
     except PaymentRequestError:  # no such PaymentIntent for our key: not ours
         return None
-    ref = (intent.get("metadata") or {}).get("riseup_order")
-    try:
-        order = Order.objects.filter(uuid=uuid.UUID(str(ref))).first() if ref else None
-    except ValueError:
-        order = None
+    order = Order.by_reference((intent.get("metadata") or {}).get("riseup_order"))
     if order is None or not order.checkout_session_id:
         return None
-    from .fulfilment import apply_session  # fulfilment imports this module's neighbours; import late
-
     try:
         return apply_session(gateway.retrieve_checkout_session(order.checkout_session_id), gateway=gateway)
     except NotYourOrder:
@@ -328,7 +316,7 @@ def order_for_payment_intent(intent_id: str, gateway: StripeGateway) -> Order | 
 
 def record_refund(charge: dict, gateway: StripeGateway) -> str:
     """``charge.refunded``: ``charge`` freshly retrieved from Stripe."""
-    order = order_for_payment_intent(_id(charge.get("payment_intent")), gateway)
+    order = order_for_payment_intent(object_id(charge.get("payment_intent")), gateway)
     if order is None:
         return "ignored: charge of no order of ours"
     invoice = _invoice_for(order, gateway)
@@ -343,7 +331,7 @@ def record_refund(charge: dict, gateway: StripeGateway) -> str:
 
 def record_credit_note(data: dict, gateway: StripeGateway) -> str:
     """``credit_note.created``: ``data`` freshly retrieved from Stripe."""
-    invoice_id = _id(data.get("invoice"))
+    invoice_id = object_id(data.get("invoice"))
     invoice = Invoice.objects.filter(stripe_invoice_id=invoice_id or "-").select_related("order").first()
     if invoice is None:
         order = Order.objects.filter(stripe_invoice_id=invoice_id or "-").first()
@@ -358,9 +346,9 @@ def record_credit_note(data: dict, gateway: StripeGateway) -> str:
 
 def record_dispute(dispute: dict, gateway: StripeGateway) -> str:
     """``charge.dispute.created`` / ``closed``: ``dispute`` freshly retrieved from Stripe."""
-    intent = _id(dispute.get("payment_intent"))
+    intent = object_id(dispute.get("payment_intent"))
     if not intent and dispute.get("charge"):
-        intent = _id(gateway.retrieve_charge(_id(dispute["charge"])).get("payment_intent"))
+        intent = object_id(gateway.retrieve_charge(object_id(dispute["charge"])).get("payment_intent"))
     order = order_for_payment_intent(intent, gateway)
     if order is None:
         return "ignored: dispute on no order of ours"
@@ -378,7 +366,7 @@ def apply_dispute(order: Order, dispute: dict) -> str:
     status = dispute.get("status") or ""
     S = OrderState
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        order = order.locked()
         Order.objects.filter(pk=order.pk).update(dispute_id=dispute["id"], dispute_status=status)
         order.dispute_id, order.dispute_status = dispute["id"], status
         note = f"dispute {dispute['id']} ({dispute.get('reason') or 'unknown reason'}): {status}"
@@ -396,9 +384,7 @@ def apply_dispute(order: Order, dispute: dict) -> str:
             return f"order {order.uuid}: dispute lost"
         if suspended:
             try:
-                with transaction.atomic():
-                    order.transition(S.FULFILLED, flag_reason=note)
-                    platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
+                grant_access(order, flag_reason=note)
             except IntegrityError:  # the learner bought the course again meanwhile: that order grants access
                 return f"order {order.uuid}: dispute {status}, access held by another order"
             return f"order {order.uuid}: dispute {status}, access restored"
@@ -410,14 +396,14 @@ def apply_dispute(order: Order, dispute: dict) -> str:
 
 def handle_charge_refunded(event: dict, gateway: StripeGateway) -> str:
     obj = event["data"]["object"]
-    if not may_be_ours(obj) or order_for_payment_intent(_id(obj.get("payment_intent")), gateway) is None:
+    if not may_be_ours(obj) or order_for_payment_intent(object_id(obj.get("payment_intent")), gateway) is None:
         return "ignored: charge of no order of ours"
     return record_refund(gateway.retrieve_charge(obj["id"]), gateway)
 
 
 def handle_credit_note(event: dict, gateway: StripeGateway) -> str:
     obj = event["data"]["object"]
-    invoice_id = _id(obj.get("invoice")) or "-"
+    invoice_id = object_id(obj.get("invoice")) or "-"
     if not (Invoice.objects.filter(stripe_invoice_id=invoice_id).exists()
             or Order.objects.filter(stripe_invoice_id=invoice_id).exists()):
         return "ignored: credit note on no invoice of ours"
@@ -438,7 +424,7 @@ def may_be_ours(obj: dict) -> bool:
     Known PaymentIntent: ours. Metadata naming our order: ours (its session event may be late).
     Other metadata: another integration's. No metadata: perhaps ours, the PaymentIntent will tell.
     """
-    intent = _id(obj.get("payment_intent"))
+    intent = object_id(obj.get("payment_intent"))
     if not intent:
         return False
     if Order.objects.filter(payment_intent_id=intent).exists():

@@ -11,7 +11,6 @@ once enroll the learner once.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from django.db import IntegrityError, transaction
 
@@ -21,6 +20,7 @@ from .invoices import record_invoice
 from .models import ConcurrentTransition, Invoice, InvoiceStatus, Order
 from .signals import order_fulfilled
 from .states import OrderState
+from .stripe_gateway import object_id
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,8 @@ PAID_STATUSES = ("paid", "no_payment_required")
 
 def order_for_session(session: dict, expected_user=None) -> Order:
     """The order a session was made for, checked both ways; else :class:`NotYourOrder`."""
-    ref = session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order")
-    try:
-        order = Order.objects.select_related("user").filter(uuid=uuid.UUID(str(ref))).first()
-    except (TypeError, ValueError):
-        order = None
+    order = Order.by_reference(
+        session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order"))
     if order is None or order.checkout_session_id != session.get("id"):
         raise NotYourOrder(detail=f"session {session.get('id')} names no order of ours")
     if expected_user is not None and order.user_id != expected_user.pk:
@@ -88,7 +85,7 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
         return order
 
     if status == "complete" and payment_status == "unpaid" and order.state == S.AWAITING_PAYMENT:
-        _move(order, S.PAYMENT_PENDING, payment_intent_id=_id(session.get("payment_intent")))
+        _move(order, S.PAYMENT_PENDING, payment_intent_id=object_id(session.get("payment_intent")))
         return order
 
     if status == "complete" and payment_status in PAID_STATUSES and order.state in (
@@ -98,8 +95,8 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
             "amount_paid": int(session.get("amount_total") or 0),
             "amount_discount": int((session.get("total_details") or {}).get("amount_discount") or 0),
             "promotion_code_id": _promotion_code(session),
-            "payment_intent_id": _id(session.get("payment_intent")),
-            "stripe_invoice_id": _id(session.get("invoice")),
+            "payment_intent_id": object_id(session.get("payment_intent")),
+            "stripe_invoice_id": object_id(session.get("invoice")),
         }
         problem = amount_problem(order, session)
         if problem:
@@ -127,16 +124,32 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
     return order
 
 
+def grant_access(order: Order, **changes) -> None:
+    """
+    The one place an order grants its course: mark it FULFILLED and enroll, together.
+
+    The caller holds the order's row lock (:meth:`Order.locked`). The transition
+    comes first, so the enrollment gate sees an order that grants access; a
+    refusal by the platform, or another order already granting the course
+    (IntegrityError on the access slot), undoes both.
+    """
+    try:
+        with transaction.atomic():
+            order.transition(OrderState.FULFILLED, **changes)
+            platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
+    except Exception:
+        order.refresh_from_db()  # the in-memory order said FULFILLED; the database did not keep it
+        raise
+
+
 def release_flagged(order: Order) -> Order:
     """An administrator checked a flagged payment and lets it through: enroll, once."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        order = order.locked()
         if order.state != OrderState.FLAGGED:
             return order
         try:
-            with transaction.atomic():
-                order.transition(OrderState.FULFILLED, flag_reason=f"{order.flag_reason} (released)"[:2000])
-                platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
+            grant_access(order, flag_reason=f"{order.flag_reason} (released)"[:2000])
         except platform.EnrollmentRefused as exc:
             raise FulfilmentError(detail=str(exc)) from exc
         except IntegrityError as exc:  # another order of this learner already grants the course
@@ -156,13 +169,11 @@ def fulfil(order: Order) -> Order:
     """Enroll the learner of a PAID order, once, then mark it fulfilled."""
     refused = None
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user").get(pk=order.pk)
+        order = order.locked()
         if order.state != OrderState.PAID:
             return order
         try:
-            with transaction.atomic():
-                platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
-                order.transition(OrderState.FULFILLED, last_error="")
+            grant_access(order, last_error="")
         except platform.EnrollmentRefused as exc:
             refused = exc
         else:
@@ -174,9 +185,3 @@ def fulfil(order: Order) -> Order:
         raise FulfilmentError(detail=str(refused)) from refused
     log.info("Order %s fulfilled: user %s enrolled in %s", order.uuid, order.user_id, order.course_key)
     return order
-
-
-def _id(value) -> str:
-    if isinstance(value, dict):
-        return value.get("id") or ""
-    return value or ""

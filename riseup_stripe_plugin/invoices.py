@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 
 from django.db import IntegrityError, transaction
 
@@ -20,10 +19,7 @@ def order_for_invoice(data: dict) -> Order | None:
     """The order an invoice belongs to: by the metadata we set, else by its id."""
     ref = (data.get("metadata") or {}).get("riseup_order")
     if ref:
-        try:
-            return Order.objects.filter(uuid=uuid.UUID(str(ref))).first()
-        except ValueError:
-            return None
+        return Order.by_reference(ref)
     return Order.objects.filter(stripe_invoice_id=data.get("id") or "-").first()
 
 
@@ -62,7 +58,7 @@ def record_invoice(data: dict) -> Invoice | None:
     with transaction.atomic():
         # The order's row lock serializes every writer of this order's invoice (webhook, return page):
         # without it, two inserts of the same invoice deadlock on MySQL's duplicate-key locks.
-        Order.objects.select_for_update().filter(pk=order.pk).first()
+        order = order.locked()
         invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
         if invoice is None:
             try:

@@ -169,6 +169,23 @@ class Order(models.Model):
                 setattr(self, name, value)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def by_reference(cls, ref) -> Order | None:
+        """The order named by a Stripe object's ``riseup_order`` (its uuid); None for anything else."""
+        try:
+            return cls.objects.select_related("user").filter(uuid=uuid.UUID(str(ref))).first() if ref else None
+        except ValueError:
+            return None
+
+    def locked(self) -> Order:
+        """
+        This order re-read under its row lock, inside the caller's transaction.
+
+        Locks are always taken order first, then invoice: every writer of an order and its
+        invoice (fulfilment, invoice recording, cancellation, disputes) goes through here.
+        """
+        return Order.objects.select_for_update().select_related("user").get(pk=self.pk)
+
     def slot_value(self) -> str:
         return f"{self.user_id}:{self.course_key}"
 

@@ -68,6 +68,13 @@ def params_digest(params: dict) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def object_id(value) -> str:
+    """The id in a field Stripe returns either as an id or, expanded, as the object itself."""
+    if isinstance(value, dict):
+        return value.get("id") or ""
+    return value or ""
+
+
 def _plain(obj):
     """Stripe objects are not dicts any more; the plugin works on plain dicts."""
     return obj.to_dict() if hasattr(obj, "to_dict") else obj

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from .. import catalog
 from .serializers import CatalogCourseSerializer
-from .views import _authentication_classes
+from .views import learner_authentication_classes
 
 
 class CatalogView(APIView):
@@ -20,7 +20,7 @@ class CatalogView(APIView):
     per parameter.
     """
 
-    authentication_classes = _authentication_classes()
+    authentication_classes = learner_authentication_classes()
     permission_classes = [AllowAny]
 
     def get(self, request):

@@ -16,7 +16,7 @@ from ..views import parse_course_key, purchase_urls
 from .serializers import InvoiceSerializer
 
 
-def _authentication_classes():
+def learner_authentication_classes():
     """Session auth everywhere; JWT too where edx-drf-extensions is installed (the platform)."""
     classes = []
     try:
@@ -30,7 +30,7 @@ def _authentication_classes():
 
 
 class LearnerAPIView(APIView):
-    authentication_classes = _authentication_classes()
+    authentication_classes = learner_authentication_classes()
     permission_classes = [IsAuthenticated]
 
 
