@@ -1,0 +1,105 @@
+"""Our copies of Stripe's invoices and credit notes (a cancelled invoice keeps its credit note)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from opaque_keys.edx.django.models import CourseKeyField
+
+from .orders import Order
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    PAID = "paid", _("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    CANCELLED = "cancelled", _("Cancelled")
+    VOID = "void", _("Void")
+    UNCOLLECTIBLE = "uncollectible", _("Uncollectible")
+
+
+class Invoice(models.Model):
+    """
+    The invoice Stripe issued for an order, from the merchant's own invoice template.
+
+    .. pii: the customer's email and name as printed on the invoice.
+    .. pii_types: email_address, name
+    .. pii_retirement: retained
+    """
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="riseup_stripe_invoices",
+    )
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    stripe_invoice_id = models.CharField(max_length=255, unique=True)
+    number = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    status = models.CharField(max_length=32, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
+    stripe_status = models.CharField(max_length=32, blank=True, default="")
+    currency = models.CharField(max_length=3)
+    subtotal = models.BigIntegerField(default=0)
+    tax = models.BigIntegerField(default=0)
+    discount = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    amount_paid = models.BigIntegerField(default=0)
+    amount_refunded = models.BigIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    cancellation_reason = models.TextField(blank=True, default="")
+    customer_email = models.CharField(max_length=254, blank=True, default="")
+    customer_name = models.CharField(max_length=255, blank=True, default="")
+    hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="")
+    invoice_pdf_url = models.URLField(max_length=2000, blank=True, default="")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_at", "-created"]
+        permissions = [("cancel_invoice", _("Can cancel an invoice (credit note and refund)"))]
+
+    def __str__(self):
+        return self.number or self.stripe_invoice_id
+
+
+
+
+class CreditNote(models.Model):
+    """
+    A Stripe credit note (facture d'avoir) correcting a paid invoice, with its refund.
+
+    .. no_pii:
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Cancelled by an administrator")
+        STRIPE = "stripe", _("Made in Stripe")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    stripe_credit_note_id = models.CharField(max_length=255, unique=True)
+    number = models.CharField(max_length=255, blank=True, default="")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    refund_id = models.CharField(max_length=255, blank=True, default="")
+    reason = models.CharField(max_length=64, blank=True, default="")
+    memo = models.TextField(blank=True, default="")
+    pdf_url = models.URLField(max_length=2000, blank=True, default="")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.number or self.stripe_credit_note_id

@@ -1,0 +1,29 @@
+"""The Stripe Customer each learner is billed as, created once and reused."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StripeCustomer(models.Model):
+    """
+    The Stripe Customer reused for every purchase of one learner.
+
+    .. pii: links a user to a Stripe customer id; the email and name live at Stripe.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    livemode = models.BooleanField(default=False)
+    customer_id = models.CharField(max_length=255, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "livemode"], name="riseup_stripe_one_customer_per_mode"),
+        ]
+
+    def __str__(self):
+        return self.customer_id

@@ -1,0 +1,38 @@
+"""Stripe webhook events, stored once by their id before they are processed."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StripeEvent(models.Model):
+    """
+    A webhook event, stored once by its Stripe id after its signature was verified.
+
+    .. pii: the raw Stripe payload may carry the customer's email and name (kept for audit).
+    .. pii_types: email_address, name
+    .. pii_retirement: retained
+    """
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=255, db_index=True)
+    api_version = models.CharField(max_length=64, blank=True, default="")
+    livemode = models.BooleanField(default=False)
+    object_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    raw_body = models.TextField()
+    verified = models.BooleanField(default=False)
+    processed = models.BooleanField(default=False)
+    ignored = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,129 @@
+"""One purchase of one course by one learner; its life is the state machine of ``states``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from opaque_keys.edx.django.models import CourseKeyField
+
+from ..states import ACCESS_STATES, OPEN_STATES, InvalidTransition, OrderState, check_transition
+from .offers import CourseOffer
+
+
+class Order(models.Model):
+    """
+    One purchase of one course by one learner.
+
+    Its state changes only through :meth:`transition`. Two slot columns let the
+    database enforce what matters, on SQLite and MySQL alike (MySQL has no
+    partial unique index): ``open_slot`` holds "user:course" while a purchase is
+    under way (never two open checkouts), ``access_slot`` while the order grants
+    access (never two live purchases of one course).
+
+    .. pii: belongs to a user; holds Stripe ids of their customer and payment.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="riseup_stripe_orders",
+    )
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="orders")
+    state = models.CharField(max_length=32, choices=OrderState.choices, default=OrderState.CREATED)
+    # The price and currency at the moment of purchase: what the learner agreed to pay.
+    amount = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    stripe_price_id = models.CharField(max_length=255)
+    enrollment_mode = models.CharField(max_length=100, blank=True, default="")
+    amount_paid = models.BigIntegerField(null=True, blank=True)
+    amount_discount = models.BigIntegerField(null=True, blank=True)
+    promotion_code_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_url = models.TextField(blank=True, default="")
+    checkout_expires_at = models.DateTimeField(null=True, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    stripe_invoice_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    open_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
+    access_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
+    flag_reason = models.TextField(blank=True, default="")
+    dispute_id = models.CharField(max_length=255, blank=True, default="")
+    dispute_status = models.CharField(max_length=64, blank=True, default="")
+    last_error = models.TextField(blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "course_key", "state"], name="riseup_order_user_course")]
+
+    def __str__(self):
+        return f"{self.uuid} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            for name, value in self.slots_for(self.state).items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def by_reference(cls, ref) -> Order | None:
+        """The order named by a Stripe object's ``riseup_order`` (its uuid); None for anything else."""
+        try:
+            return cls.objects.select_related("user").filter(uuid=uuid.UUID(str(ref))).first() if ref else None
+        except ValueError:
+            return None
+
+    def locked(self) -> Order:
+        """
+        This order re-read under its row lock, inside the caller's transaction.
+
+        Locks are always taken order first, then invoice: every writer of an order and its
+        invoice (fulfilment, invoice recording, cancellation, disputes) goes through here.
+        """
+        return Order.objects.select_for_update().select_related("user").get(pk=self.pk)
+
+    def slot_value(self) -> str:
+        return f"{self.user_id}:{self.course_key}"
+
+    def slots_for(self, state: str) -> dict:
+        return {
+            "open_slot": self.slot_value() if state in OPEN_STATES else None,
+            "access_slot": self.slot_value() if state in ACCESS_STATES else None,
+        }
+
+    def transition(self, target: str, **changes) -> None:
+        """
+        Move to ``target`` if the state machine allows it, atomically.
+
+        The UPDATE is conditional on the state we read (compare-and-set), so two
+        processes racing on one order cannot both make the same move: the loser
+        gets :class:`ConcurrentTransition` and re-reads.
+        """
+        check_transition(self.state, target)
+        now = timezone.now()
+        stamp = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at",
+                 OrderState.CANCELLED: "cancelled_at"}.get(target)
+        if stamp and stamp not in changes:
+            changes[stamp] = now
+        values = {"state": target, "modified": now, **self.slots_for(target), **changes}
+        updated = Order.objects.filter(pk=self.pk, state=self.state).update(**values)
+        if updated != 1:
+            raise ConcurrentTransition(self.state, target)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+class ConcurrentTransition(InvalidTransition):
+    """Another process changed the order's state first; re-read it."""
