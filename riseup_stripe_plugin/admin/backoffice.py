@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from .admin_base import RecordAdmin
-from .backoffice import BackOfficeError, enroll_without_payment
-from .models import BackOfficeEnrollment
+from ..backoffice import BackOfficeError, enroll_without_payment
+from ..models import BackOfficeEnrollment
+from .base import RecordAdmin
 
 
 class EnrollWithoutPaymentForm(forms.Form):

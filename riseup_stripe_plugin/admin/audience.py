@@ -7,10 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_pricing
-from .audience import import_learner_scopes
-from .models import AudienceRule, CourseOffer, LearnerScope
-from .scopes import AudienceScope, split_scopes
+from ..audience import import_learner_scopes
+from ..models import AudienceRule, CourseOffer, LearnerScope
+from ..scopes import AudienceScope, split_scopes
+from . import pricing as admin_pricing
 
 #: Largest CSV accepted by the import (bytes).
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

@@ -19,12 +19,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import conf, money
-from . import edxapp_wrapper as platform
-from .admin_base import RecordAdmin
-from .cancellation import CANCELLABLE, cancel_invoice
-from .exceptions import PaymentRequestError, RiseupStripeError
-from .models import CreditNote, Invoice
+from .. import conf, money
+from .. import edxapp_wrapper as platform
+from ..cancellation import CANCELLABLE, cancel_invoice
+from ..exceptions import PaymentRequestError, RiseupStripeError
+from ..models import CreditNote, Invoice
+from .base import RecordAdmin
 
 CANCEL_PERMISSION = "riseup_stripe_plugin.cancel_invoice"
 

@@ -1,14 +1,14 @@
-"""Django admin (LMS and Studio): orders, invoices and Stripe events; see also admin_*.py."""
+"""Orders and Stripe events: read-only records, with the one action a flagged order needs."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from . import money
-from .admin_base import RecordAdmin
-from .exceptions import FulfilmentError
-from .fulfilment import release_flagged
-from .models import Order, StripeEvent
-from .states import OrderState
+from .. import money
+from ..exceptions import FulfilmentError
+from ..fulfilment import release_flagged
+from ..models import Order, StripeEvent
+from ..states import OrderState
+from .base import RecordAdmin
 
 
 @admin.register(Order)
@@ -46,9 +46,3 @@ class StripeEventAdmin(RecordAdmin):
     list_display = ("event_id", "type", "processed", "ignored", "attempts", "received_at")
     list_filter = ("type", "processed", "ignored")
     search_fields = ("event_id", "object_id")
-
-
-
-# Payment settings, course pricing, back-office enrollments and invoices live in their own modules
-# (admin_audience: audience scopes, and the scopes on the offer form).
-from . import admin_audience, admin_backoffice, admin_invoices, admin_payment, admin_pricing  # noqa: E402,F401

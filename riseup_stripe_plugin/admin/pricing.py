@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from . import conf, money
-from . import edxapp_wrapper as platform
-from .models import CourseOffer
-from .pricing import PricingError, parse_price, set_offer
+from .. import conf, money
+from .. import edxapp_wrapper as platform
+from ..models import CourseOffer
+from ..pricing import PricingError, parse_price, set_offer
 
 
 class CourseOfferForm(forms.ModelForm):
