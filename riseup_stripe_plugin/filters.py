@@ -19,7 +19,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from . import conf, money
 from . import edxapp_wrapper as platform
-from .audience import offer_visible_to
+from .catalog.audience import offer_visible_to
 from .models import BackOfficeEnrollment, CourseOffer, Order
 from .states import ACCESS_STATES
 

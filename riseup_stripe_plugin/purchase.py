@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from . import conf
 from . import edxapp_wrapper as platform
-from .audience import offer_visible_to
+from .catalog.audience import offer_visible_to
+from .catalog.offers import get_offer, sync_offer
 from .exceptions import PaymentRequestError, PurchaseRefused
 from .fulfilment import apply_session
 from .models import Order, StripeCustomer
-from .offers import get_offer, sync_offer
 from .states import ACCESS_STATES, InvalidTransition, OrderState
 from .stripe_gateway import StripeGateway, checkout_locale
 

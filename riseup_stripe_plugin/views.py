@@ -16,10 +16,10 @@ from opaque_keys.edx.keys import CourseKey
 
 from . import edxapp_wrapper as platform
 from . import money
+from .catalog.offers import get_offer
 from .exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
 from .fulfilment import apply_session
 from .models import Invoice, Order
-from .offers import get_offer
 from .purchase import check_can_buy, start_purchase
 from .states import OrderState
 from .stripe_gateway import StripeGateway

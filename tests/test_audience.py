@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from riseup_stripe_plugin import audience
+from riseup_stripe_plugin.catalog import audience
 from riseup_stripe_plugin.exceptions import PurchaseRefused
 from riseup_stripe_plugin.models import (
     AudienceRule,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from riseup_stripe_plugin.audience import learner_scope
+from riseup_stripe_plugin.catalog.audience import learner_scope
 from riseup_stripe_plugin.models import AudienceRule, Invoice, InvoiceStatus, Order, StripeCustomer
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment

@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from ..audience import import_learner_scopes
+from ..catalog.audience import import_learner_scopes
+from ..catalog.scopes import AudienceScope, split_scopes
 from ..models import AudienceRule, CourseOffer, LearnerScope
-from ..scopes import AudienceScope, split_scopes
 from . import pricing as admin_pricing
 
 #: Largest CSV accepted by the import (bytes).

@@ -8,8 +8,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
+from ..catalog.pricing import PricingError, parse_price, set_offer
 from ..models import CourseOffer
-from ..pricing import PricingError, parse_price, set_offer
 
 
 class CourseOfferForm(forms.ModelForm):

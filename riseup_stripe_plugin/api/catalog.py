@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import catalog
+from ..catalog import listing as catalog
 from .serializers import CatalogCourseSerializer
 from .views import learner_authentication_classes
 

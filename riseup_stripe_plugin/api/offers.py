@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from .. import edxapp_wrapper as platform
 from .. import money
+from ..catalog.pricing import PricingError, set_offer
+from ..catalog.scopes import DEFAULT_SCOPE, split_scopes
 from ..models import CourseOffer
-from ..pricing import PricingError, set_offer
-from ..scopes import DEFAULT_SCOPE, split_scopes
 from ..views import parse_course_key
 from .views import LearnerAPIView
 

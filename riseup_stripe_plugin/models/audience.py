@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..scopes import AudienceScope
+from ..catalog.scopes import AudienceScope
 
 
 class AudienceRule(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 from .. import money
-from ..scopes import ScopesField
+from ..catalog.scopes import ScopesField
 
 
 class CourseOffer(models.Model):

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AudienceRule, LearnerScope
+from ..models import AudienceRule, LearnerScope
 from .scopes import ALL_SCOPES, DEFAULT_SCOPE, split_scopes
 
 

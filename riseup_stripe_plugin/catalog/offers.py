@@ -6,10 +6,10 @@ import logging
 
 from django.db.models import F
 
-from . import edxapp_wrapper as platform
-from .exceptions import StripeGatewayError
-from .models import CourseOffer
-from .stripe_gateway import StripeGateway
+from .. import edxapp_wrapper as platform
+from ..exceptions import StripeGatewayError
+from ..models import CourseOffer
+from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import conf, money
-from . import edxapp_wrapper as platform
-from .exceptions import StripeGatewayError
-from .models import CourseOffer
+from .. import conf, money
+from .. import edxapp_wrapper as platform
+from ..exceptions import StripeGatewayError
+from ..models import CourseOffer
 from .offers import sync_offer
 from .scopes import join_scopes, validate_scopes
 

@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import edxapp_wrapper as platform
-from . import money
+from .. import edxapp_wrapper as platform
+from .. import money
+from ..models import CourseOffer, Order
+from ..states import ACCESS_STATES
 from .audience import learner_scope, visible_in_scope
-from .models import CourseOffer, Order
-from .states import ACCESS_STATES
 
 PRICE_KINDS = ("", "free", "paid")
 SORTS = {
