@@ -16,7 +16,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
 from riseup_stripe_plugin.models import StripeEvent
-from riseup_stripe_plugin.purchase import start_purchase
+from riseup_stripe_plugin.orders.purchase import start_purchase
 from riseup_stripe_plugin.stripe_gateway import StripeGateway
 from riseup_stripe_plugin.webhooks import process_event, store_event
 from tests import factories

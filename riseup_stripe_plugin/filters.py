@@ -122,7 +122,7 @@ def course_about_state(user, course_key, offer, *, registered=None, course=None)
     ``unavailable`` (paid but not on sale, or payment switched off). A constant number of queries.
     """
     from .exceptions import PurchaseRefused
-    from .purchase import check_can_buy
+    from .orders.purchase import check_can_buy
 
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     if authenticated and (registered if registered is not None else platform.is_enrolled(user, course_key)):

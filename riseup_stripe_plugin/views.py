@@ -18,9 +18,9 @@ from . import edxapp_wrapper as platform
 from . import money
 from .catalog.offers import get_offer
 from .exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
-from .fulfilment import apply_session
 from .models import Invoice, Order
-from .purchase import check_can_buy, start_purchase
+from .orders.fulfilment import apply_session
+from .orders.purchase import check_can_buy, start_purchase
 from .states import OrderState
 from .stripe_gateway import StripeGateway
 

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .cancellation import handle_charge_refunded, handle_credit_note, handle_dispute
+from .billing.disputes import handle_dispute
+from .billing.invoices import order_for_invoice, record_invoice
+from .billing.refunds import handle_charge_refunded, handle_credit_note
 from .exceptions import NotYourOrder, RiseupStripeError, WebhookVerificationError
-from .fulfilment import apply_session, mark_payment_failed, order_for_session
-from .invoices import order_for_invoice, record_invoice
 from .models import StripeEvent
+from .orders.fulfilment import apply_session, mark_payment_failed, order_for_session
 from .states import OrderState
 from .stripe_gateway import StripeGateway
 

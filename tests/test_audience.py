@@ -14,7 +14,7 @@ from riseup_stripe_plugin.models import (
     Order,
     StripeCustomer,
 )
-from riseup_stripe_plugin.purchase import check_can_buy
+from riseup_stripe_plugin.orders.purchase import check_can_buy
 from sandbox.platform import enrollment
 from sandbox.platform.models import CourseEnrollment
 

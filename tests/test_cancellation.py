@@ -6,8 +6,8 @@ invoice cancelled → learner unenrolled → the learner may buy again.
 import pytest
 from django.urls import reverse
 
-from riseup_stripe_plugin import cancellation
-from riseup_stripe_plugin.cancellation import cancel_invoice
+from riseup_stripe_plugin.billing import cancellation
+from riseup_stripe_plugin.billing.cancellation import cancel_invoice
 from riseup_stripe_plugin.models import BackOfficeEnrollment, CreditNote, Invoice, InvoiceStatus
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment

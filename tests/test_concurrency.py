@@ -10,9 +10,9 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from riseup_stripe_plugin.fulfilment import apply_session
 from riseup_stripe_plugin.models import Invoice, Order
-from riseup_stripe_plugin.purchase import start_purchase
+from riseup_stripe_plugin.orders.fulfilment import apply_session
+from riseup_stripe_plugin.orders.purchase import start_purchase
 from riseup_stripe_plugin.states import OrderState
 from riseup_stripe_plugin.stripe_gateway import StripeGateway
 from sandbox.platform.models import CourseEnrollment

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
-from ..cancellation import CANCELLABLE, cancel_invoice
+from ..billing.cancellation import CANCELLABLE, cancel_invoice
 from ..exceptions import PaymentRequestError, RiseupStripeError
 from ..models import CreditNote, Invoice
 from .base import RecordAdmin

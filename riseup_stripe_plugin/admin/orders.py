@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import money
 from ..exceptions import FulfilmentError
-from ..fulfilment import release_flagged
 from ..models import Order, StripeEvent
+from ..orders.fulfilment import release_flagged
 from ..states import OrderState
 from .base import RecordAdmin
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from .. import edxapp_wrapper as platform
 from ..exceptions import PurchaseRefused, StripeGatewayError
 from ..models import Invoice
-from ..purchase import start_purchase
+from ..orders.purchase import start_purchase
 from ..views import parse_course_key, purchase_urls
 from .serializers import InvoiceSerializer
 

@@ -6,8 +6,8 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from .models import Invoice, InvoiceStatus, Order
-from .stripe_gateway import timestamp
+from ..models import Invoice, InvoiceStatus, Order
+from ..stripe_gateway import StripeGateway, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +79,11 @@ def record_invoice(data: dict) -> Invoice | None:
             setattr(invoice, name, value)
         invoice.save()
     return invoice
+
+
+def invoice_for_order(order: Order, gateway: StripeGateway) -> Invoice | None:
+    invoice = Invoice.objects.filter(order=order).select_related("order").first()
+    if invoice is None and order.stripe_invoice_id:  # the invoice's own webhook is late or lost
+        invoice = record_invoice(gateway.retrieve_invoice(order.stripe_invoice_id))
+    return invoice
+

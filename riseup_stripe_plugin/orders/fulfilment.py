@@ -14,13 +14,13 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from . import edxapp_wrapper as platform
-from .exceptions import FulfilmentError, NotYourOrder
-from .invoices import record_invoice
-from .models import ConcurrentTransition, Invoice, InvoiceStatus, Order
-from .signals import order_fulfilled
-from .states import OrderState
-from .stripe_gateway import object_id
+from .. import edxapp_wrapper as platform
+from ..billing.invoices import record_invoice
+from ..exceptions import FulfilmentError, NotYourOrder
+from ..models import ConcurrentTransition, Invoice, InvoiceStatus, Order
+from ..signals import order_fulfilled
+from ..states import OrderState
+from ..stripe_gateway import object_id
 
 log = logging.getLogger(__name__)
 

@@ -17,15 +17,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import conf
-from . import edxapp_wrapper as platform
-from .catalog.audience import offer_visible_to
-from .catalog.offers import get_offer, sync_offer
-from .exceptions import PaymentRequestError, PurchaseRefused
+from .. import conf
+from .. import edxapp_wrapper as platform
+from ..catalog.audience import offer_visible_to
+from ..catalog.offers import get_offer, sync_offer
+from ..exceptions import PaymentRequestError, PurchaseRefused
+from ..models import Order, StripeCustomer
+from ..states import ACCESS_STATES, InvalidTransition, OrderState
+from ..stripe_gateway import StripeGateway, checkout_locale
 from .fulfilment import apply_session
-from .models import Order, StripeCustomer
-from .states import ACCESS_STATES, InvalidTransition, OrderState
-from .stripe_gateway import StripeGateway, checkout_locale
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,5 @@
+"""
+Where an order's life is decided: starting a purchase (``purchase``), fulfilling it from Stripe's
+session (``fulfilment``), and ending it with the access it bought (``access``). The states and their
+transitions are in ``riseup_stripe_plugin.states``.
+"""
