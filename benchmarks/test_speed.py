@@ -14,7 +14,7 @@ import time
 import pytest
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
 from riseup_stripe_plugin.models import StripeEvent
 from riseup_stripe_plugin.orders.purchase import start_purchase
 from riseup_stripe_plugin.stripe_gateway import StripeGateway

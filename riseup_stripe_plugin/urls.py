@@ -2,10 +2,12 @@
 
 from django.urls import path, re_path
 
-from . import catalog_views, views, webhooks
+from . import webhooks
 from .api import catalog as api_catalog
 from .api import offers as api_offers
 from .api import views as api_views
+from .web import catalog as catalog_views
+from .web import views
 
 app_name = "riseup_stripe"
 

@@ -247,7 +247,7 @@ def test_gate_costs_one_query_on_allowed_paths_and_a_few_more_to_refuse(internal
     from django.test.utils import CaptureQueriesContext
     from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-    from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+    from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
     from riseup_stripe_plugin.states import OrderState
 
     course, offer = internal_course

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
 from riseup_stripe_plugin.models import Order
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment

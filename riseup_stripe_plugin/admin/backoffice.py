@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from ..backoffice import BackOfficeError, enroll_without_payment
+from ..enrollment.backoffice import BackOfficeError, enroll_without_payment
 from ..models import BackOfficeEnrollment
 from .base import RecordAdmin
 

@@ -10,7 +10,7 @@ from .. import money
 from ..catalog.pricing import PricingError, set_offer
 from ..catalog.scopes import DEFAULT_SCOPE, split_scopes
 from ..models import CourseOffer
-from ..views import parse_course_key
+from ..web.views import parse_course_key
 from .views import LearnerAPIView
 
 

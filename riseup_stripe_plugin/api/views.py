@@ -12,7 +12,7 @@ from .. import edxapp_wrapper as platform
 from ..exceptions import PurchaseRefused, StripeGatewayError
 from ..models import Invoice
 from ..orders.purchase import start_purchase
-from ..views import parse_course_key, purchase_urls
+from ..web.views import parse_course_key, purchase_urls
 from .serializers import InvoiceSerializer
 
 

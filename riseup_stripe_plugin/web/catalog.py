@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import edxapp_wrapper as platform
-from .catalog import listing as catalog
+from .. import edxapp_wrapper as platform
+from ..catalog import listing as catalog
 
 #: The query parameters the page's form sends; kept when moving between pages.
 FORM_FIELDS = ("q", "price", "min_price", "max_price", "currency", "sort")

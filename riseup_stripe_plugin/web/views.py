@@ -14,15 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from . import edxapp_wrapper as platform
-from . import money
-from .catalog.offers import get_offer
-from .exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
-from .models import Invoice, Order
-from .orders.fulfilment import apply_session
-from .orders.purchase import check_can_buy, start_purchase
-from .states import OrderState
-from .stripe_gateway import StripeGateway
+from .. import edxapp_wrapper as platform
+from .. import money
+from ..catalog.offers import get_offer
+from ..exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
+from ..models import Invoice, Order
+from ..orders.fulfilment import apply_session
+from ..orders.purchase import check_can_buy, start_purchase
+from ..states import OrderState
+from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,99 @@
+"""The course about page (``CourseAboutRenderStarted``): the price and the Buy button of a paid course."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from openedx_filters import PipelineStep
+
+from .. import conf, money
+from .. import edxapp_wrapper as platform
+from ..catalog.audience import offer_visible_to
+from ..models import CourseOffer
+
+
+def course_about_state(user, course_key, offer, *, registered=None, course=None) -> tuple[str, str]:
+    """
+    What the course page offers this visitor for a paid course: ``(state, message)``.
+
+    States: ``buy`` (a buy button), ``enrolled``, ``bought``, ``out_of_scope`` (not offered to them),
+    ``unavailable`` (paid but not on sale, or payment switched off). A constant number of queries.
+    """
+    from ..exceptions import PurchaseRefused
+    from ..orders.purchase import check_can_buy
+
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    if authenticated and (registered if registered is not None else platform.is_enrolled(user, course_key)):
+        return "enrolled", ""
+    if not authenticated:
+        if not offer_visible_to(None, offer):
+            return "out_of_scope", _("This course is not offered to the public. Sign in to see if it is offered "
+                                     "to you.")
+        if not conf.stripe_settings().enabled or not offer.purchasable:
+            return "unavailable", _("This course is not available for purchase right now.")
+        return "buy", ""  # the purchase page asks them to sign in
+    try:
+        check_can_buy(user, course_key, offer, course=course)
+    except PurchaseRefused as exc:
+        states = {"out_of_scope": "out_of_scope", "already_bought": "bought", "already_enrolled": "enrolled"}
+        return states.get(exc.code, "unavailable"), str(exc.message)
+    return "buy", ""
+
+
+class CourseAboutPurchaseStep(PipelineStep):
+    """
+    On the platform's course about page, sell paid courses through the plugin.
+
+    Uses the legacy template's own context values (``lms/templates/courseware/course_about.html``):
+    ``ecommerce_checkout`` and ``ecommerce_checkout_link`` turn "Enroll Now" into a link to the purchase
+    page (``single_paid_mode`` gives it the ``add-to-cart`` class, so no script submits the enrollment
+    form instead), ``course_price`` with ``is_cosmetic_price_enabled`` prints the price in the sidebar.
+    Out-of-scope visitors get no enroll or buy button (``can_enroll`` false). Everything is also in
+    ``riseup_stripe`` (state, price, buy label, message) for themes. Free courses are left untouched.
+    """
+
+    def run_filter(self, context, template_name):  # pylint: disable=arguments-differ
+        course_key = platform.about_page_course_key(context or {})
+        offer = CourseOffer.objects.filter(course_key=course_key).first() if course_key is not None else None
+        if offer is None or not offer.is_paid:
+            return {"context": context, "template_name": template_name}
+        user = platform.get_current_user()
+        registered = context.get("registered") if user is not None else None
+        # The page's own course object carries the enrollment dates: no need to read them again.
+        state, message = course_about_state(user, course_key, offer, registered=registered,
+                                            course=context.get("course"))
+        price = money.format_price_ttc(offer.price, offer.currency)
+        purchase_url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
+        context["riseup_stripe"] = {
+            "state": state, "message": message, "price": price, "amount": int(offer.price),
+            "currency": offer.currency, "purchase_url": purchase_url,
+            "buy_label": _("Buy – {price}").format(price=price),
+        }
+        if state == "buy":
+            context.update({
+                "ecommerce_checkout": True,
+                "ecommerce_checkout_link": purchase_url,
+                "single_paid_mode": context.get("single_paid_mode") or True,
+                "course_price": price,
+                "is_cosmetic_price_enabled": True,
+                "active_reg_button": False,  # no hidden self-enrollment form: the link is the way in
+            })
+        elif state == "out_of_scope":
+            context.update({
+                "ecommerce_checkout": False,
+                "ecommerce_checkout_link": "",
+                "can_enroll": False,
+                "invitation_only": True,  # the template's "by invitation only": staff may still enroll them
+                "active_reg_button": False,
+                "course_price": "",
+            })
+        elif state == "unavailable":
+            context.update({
+                "ecommerce_checkout": False,
+                "can_enroll": False,
+                "active_reg_button": False,
+                "course_price": price,
+                "is_cosmetic_price_enabled": True,
+            })
+        # "enrolled" and "bought": the platform's own "View course" / enrollment button, untouched.
+        return {"context": context, "template_name": template_name}
