@@ -86,7 +86,7 @@ def get(name: str):
 def admin_value(field: str):
     """One value entered in the admin; secrets are decrypted only here, when they are used."""
     if field in SECRET_FIELDS:
-        from .secrets_store import decrypt
+        from .configuration.encryption import decrypt
 
         return decrypt(admin_values().get(field) or "")
     return admin_values().get(field)

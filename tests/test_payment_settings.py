@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from riseup_stripe_plugin import conf
+from riseup_stripe_plugin.configuration.encryption import decrypt, encrypt
 from riseup_stripe_plugin.models import Order, PaymentConfiguration
-from riseup_stripe_plugin.secrets_store import decrypt, encrypt
 
 from . import factories
 

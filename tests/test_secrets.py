@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.urls import URLPattern, reverse
 
 from riseup_stripe_plugin import urls as plugin_urls
+from riseup_stripe_plugin.configuration.encryption import encrypt
 from riseup_stripe_plugin.models import Invoice, PaymentConfiguration
-from riseup_stripe_plugin.secrets_store import encrypt
 
 from . import factories
 from .conftest import sign_payload, wait_for

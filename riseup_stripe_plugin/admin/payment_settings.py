@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from .. import conf, money
+from ..configuration.connection import check_connection, key_problem
+from ..configuration.encryption import decrypt, encrypt
 from ..models import PaymentConfiguration
-from ..payment_settings import check_connection, key_problem
-from ..secrets_store import decrypt, encrypt
 
 #: form field → setting name, for the "set in the platform settings" notices.
 FIELD_SETTINGS = {field: name for name, field in conf.ADMIN_FIELDS.items()}

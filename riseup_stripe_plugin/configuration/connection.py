@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from . import checks, conf
-from .exceptions import StripeGatewayError
-from .stripe_gateway import WEBHOOK_EVENTS, StripeGateway
+from .. import checks, conf
+from ..exceptions import StripeGatewayError
+from ..stripe_gateway import WEBHOOK_EVENTS, StripeGateway
 
 
 @dataclass

@@ -1,0 +1,65 @@
+"""
+The Stripe webhook endpoint: verify on the raw body, store each event once, then process it.
+
+An event's signature is checked before anything is stored: storing unverified
+bodies under their claimed id would let a forger pre-claim a real event id and
+make us ignore the genuine delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from ..exceptions import RiseupStripeError, WebhookVerificationError
+from ..models import StripeEvent
+from ..stripe_gateway import StripeGateway
+from .handlers import process_event
+
+log = logging.getLogger(__name__)
+
+def store_event(event: dict, raw_body: bytes) -> StripeEvent:
+    """Store a verified event once, by its Stripe id."""
+    obj = (event.get("data") or {}).get("object") or {}
+    try:
+        with transaction.atomic():
+            return StripeEvent.objects.create(
+                event_id=event["id"], type=str(event.get("type", ""))[:255],
+                api_version=str(event.get("api_version") or "")[:64], livemode=bool(event.get("livemode")),
+                object_id=str(obj.get("id") or "")[:255], raw_body=raw_body.decode("utf-8"), verified=True,
+            )
+    except IntegrityError:
+        return StripeEvent.objects.get(event_id=event["id"])
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise."""
+    gateway = StripeGateway()
+    payload = request.body
+    try:
+        event = gateway.verify_event(payload, request.META.get("HTTP_STRIPE_SIGNATURE"))
+    except WebhookVerificationError as exc:
+        log.warning("Rejected a webhook call: %s", exc.detail)
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    record = store_event(event, payload)
+    try:
+        outcome = process_event(record, gateway)
+    except RiseupStripeError as exc:
+        StripeEvent.objects.filter(pk=record.pk).update(
+            error=f"{exc.__class__.__name__}: {exc.detail or exc.message}"[:4000], attempts=F("attempts") + 1,
+        )
+        log.warning("Webhook %s %s not processed yet: %s", event.get("type"), event.get("id"), exc.detail)
+        return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
+    except Exception as exc:  # noqa: BLE001 - Stripe must retry whatever went wrong
+        StripeEvent.objects.filter(pk=record.pk).update(error=f"{exc.__class__.__name__}: {exc}"[:4000],
+                                                        attempts=F("attempts") + 1)
+        log.exception("Webhook %s %s failed", event.get("type"), event.get("id"))
+        return JsonResponse({"error": "processing failed; retry"}, status=500)
+    log.info("Webhook %s %s: %s", event.get("type"), event.get("id"), outcome)
+    return JsonResponse({"received": True, "outcome": outcome.split(":")[0]})

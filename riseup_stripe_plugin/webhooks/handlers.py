@@ -1,0 +1,99 @@
+"""
+What each Stripe event does: the handler table, and processing a stored event idempotently.
+
+Processing re-reads the object from Stripe (events are snapshots, delivered
+late, twice, or out of order), so the end state depends on Stripe's present
+truth, never on the order of arrival.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db.models import F
+from django.utils import timezone
+
+from ..billing.disputes import handle_dispute
+from ..billing.invoices import order_for_invoice, record_invoice
+from ..billing.refunds import handle_charge_refunded, handle_credit_note
+from ..exceptions import NotYourOrder
+from ..models import StripeEvent
+from ..orders.fulfilment import apply_session, mark_payment_failed
+from ..states import OrderState
+from ..stripe_gateway import StripeGateway
+
+log = logging.getLogger(__name__)
+
+def _ours(obj: dict) -> bool:
+    return bool((obj.get("metadata") or {}).get("riseup_order"))
+
+
+def handle_checkout_session(event: dict, gateway: StripeGateway) -> str:
+    obj = event["data"]["object"]
+    if not _ours(obj):
+        return "ignored: session not created by this plugin"
+    session = gateway.retrieve_checkout_session(obj["id"])
+    try:
+        order = apply_session(session, gateway=gateway)
+    except NotYourOrder:
+        return "ignored: session names no order of ours"
+    if event["type"] == "checkout.session.async_payment_failed" and session.get("payment_status") != "paid":
+        mark_payment_failed(order)
+    return f"order {order.uuid}: {order.state}"
+
+
+def handle_invoice(event: dict, gateway: StripeGateway) -> str:
+    obj = event["data"]["object"]
+    if order_for_invoice(obj) is None:
+        return "ignored: invoice of no order of ours"
+    invoice = gateway.retrieve_invoice(obj["id"])
+    record = record_invoice(invoice)
+    order = record.order if record else None
+    if order is not None and order.checkout_session_id and order.state in WAITING_FOR_PAYMENT:
+        # The invoice may be the first news of a payment whose session event is late or lost.
+        try:
+            apply_session(gateway.retrieve_checkout_session(order.checkout_session_id), gateway=gateway,
+                          invoice=invoice)
+        except NotYourOrder:
+            pass
+    return f"invoice {invoice.get('id')} recorded"
+
+
+#: Order states in which an invoice event is worth a look at the session (else it is already settled).
+WAITING_FOR_PAYMENT = (OrderState.CREATED, OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING, OrderState.PAID)
+
+HANDLERS = {
+    "checkout.session.completed": handle_checkout_session,
+    "checkout.session.async_payment_succeeded": handle_checkout_session,
+    "checkout.session.async_payment_failed": handle_checkout_session,
+    "checkout.session.expired": handle_checkout_session,
+    "invoice.finalized": handle_invoice,
+    "invoice.paid": handle_invoice,
+    "charge.refunded": handle_charge_refunded,
+    "credit_note.created": handle_credit_note,
+    "charge.dispute.created": handle_dispute,
+    "charge.dispute.closed": handle_dispute,
+}
+
+
+def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
+    """
+    Process a stored event; safe to call again, and twice at once, for the same event.
+
+    No transaction spans the handler: it calls Stripe (seconds, at worst) and the
+    platform's enrollment (whose side effects a rollback would not undo). Each
+    handler step is its own short transaction under the order's row lock, and
+    every step is idempotent, so a duplicate delivery racing this one changes
+    nothing twice. The event is marked processed once its handler succeeded.
+    """
+    if StripeEvent.objects.filter(pk=record.pk, processed=True).exists():
+        return "duplicate"
+    event = json.loads(record.raw_body)
+    handler = HANDLERS.get(record.type)
+    outcome = handler(event, gateway) if handler else "ignored: event type not handled"
+    StripeEvent.objects.filter(pk=record.pk).update(
+        processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
+        attempts=F("attempts") + 1, error="",
+    )
+    return outcome
