@@ -13,5 +13,5 @@ echo "Creating $dir with $("$python" --version)"
 "$python" -m venv "$dir"
 "$dir/bin/python" -m pip install --quiet --upgrade pip
 "$dir/bin/python" -m pip install --quiet -e ".[test]" "${DJANGO_SPEC:-Django>=5.2,<6.0}" \
-  -e ./tutor_plugin "tutor>=22,<23" "tutor-mfe>=22,<23" ruff mypy build twine pytest-benchmark
+  -e ./tutor_plugin "tutor>=22,<23" "tutor-mfe>=22,<23" ruff mypy build twine pytest-benchmark "pytest-cov>=6" "coverage>=7.10"
 "$dir/bin/python" -c "import django, sys; print('Python', sys.version.split()[0], 'Django', django.get_version())"

@@ -39,9 +39,9 @@ def demo(tmp_path_factory):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(base + "/", timeout=1).status_code == 200:
+            if requests.get(base + "/", timeout=5).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its first page still rendering
             time.sleep(0.3)
         if process.poll() is not None:
             break
