@@ -3,7 +3,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-_URLS = {"namespace": "riseup_stripe", "app_name": "riseup_stripe", "regex": r"^riseup-stripe/"}
+#: Where the platform mounts the plugin's URLs, in the LMS and in Studio.
+MOUNT_PATH = "riseup-stripe/"
+_URLS = {"namespace": "riseup_stripe", "app_name": "riseup_stripe", "regex": rf"^{MOUNT_PATH}"}
 _SETTINGS = {
     "common": {"relative_path": "settings.common"},
     "production": {"relative_path": "settings.production"},
@@ -37,3 +39,5 @@ class RiseupStripePluginConfig(AppConfig):
 
     def ready(self):
         from . import checks, receivers  # noqa: F401  (registers checks and receivers)
+
+        receivers.connect_platform_signals()

@@ -18,10 +18,35 @@ from django.utils.translation import gettext as _
 
 #: Currencies Stripe counts in whole units.
 ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    "bif clp djf gnf jpy kmf krw mga pyg rwf vnd vuv xaf xof xpf".split()
 )
 #: Currencies Stripe counts in thousandths; the last digit must be 0.
 THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+#: Stripe's "special cases": zero-decimal currencies that its API still counts in hundredths for backwards
+#: compatibility, so an amount must be a multiple of 100 (5 ISK is 500). People see whole units.
+WHOLE_UNITS_IN_HUNDREDTHS = frozenset("isk ugx".split())
+# HUF and TWD, Stripe's other special cases, are charged with two decimals; only their payouts are whole
+# units, which the plugin does not make: nothing to refuse at pricing.
+
+#: The currencies Stripe accepts for charges (its "presentment currencies").
+STRIPE_CURRENCIES = frozenset("""
+    usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl bsd bwp byn bzd
+    cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd
+    hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs khr kmf krw kwd kyd kzt lak lbp lkr lrd lsl mad
+    mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio nok npr nzd omr pab pen pgk php pkr pln
+    pyg qar ron rsd rub rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs
+    uah ugx uyu uzs vnd vuv wst xaf xcd xcg xof xpf yer zar zmw
+""".split())
+
+#: Stripe's minimum charge per currency, in major units (its table of minimum charge amounts). For the
+#: others Stripe wants the equivalent of 0.50 USD in the account's settlement currency, which depends on
+#: the day's exchange rate: Stripe alone can refuse those, at checkout.
+MINIMUM_CHARGE = {
+    "usd": "0.50", "aed": "2.00", "aud": "0.50", "bgn": "1.00", "brl": "0.50", "cad": "0.50",
+    "chf": "0.50", "czk": "15.00", "dkk": "2.50", "eur": "0.50", "gbp": "0.30", "hkd": "4.00",
+    "huf": "175.00", "inr": "0.50", "jpy": "50", "mxn": "10", "myr": "2", "nok": "3.00", "nzd": "0.50",
+    "pln": "2.00", "ron": "2.00", "sek": "3.00", "sgd": "0.50", "thb": "10",
+}
 
 #: Largest price accepted, in major units: anything above is a typo, not a course.
 MAX_MAJOR_AMOUNT = Decimal("999999")
@@ -51,14 +76,40 @@ def _known_currencies() -> frozenset[str]:
     return _CURRENCIES
 
 
+def chargeable_currency(currency: str) -> str:
+    """A currency a course can be priced in: known, and accepted by Stripe for charges."""
+    code = normalize_currency(currency)
+    if code not in STRIPE_CURRENCIES:
+        raise MoneyError(_("Stripe does not accept payments in {currency}.").format(currency=code.upper()))
+    return code
+
+
 def exponent(currency: str) -> int:
-    """How many decimals Stripe counts for this currency."""
+    """How many decimals Stripe's API counts for this currency (its minor units)."""
     code = currency.lower()
     if code in ZERO_DECIMAL:
         return 0
     if code in THREE_DECIMAL:
         return 3
     return 2
+
+
+def decimals(currency: str) -> int:
+    """How many decimals people see and type (ISK and UGX: none, though Stripe counts hundredths)."""
+    return 0 if currency.lower() in WHOLE_UNITS_IN_HUNDREDTHS else exponent(currency)
+
+
+def minimum_charge(currency: str) -> int | None:
+    """Stripe's minimum charge in minor units, or None when it depends on the exchange rate."""
+    major = MINIMUM_CHARGE.get(currency.lower())
+    return int(Decimal(major).scaleb(exponent(currency))) if major is not None else None
+
+
+def check_minimum_charge(minor: int, currency: str) -> None:
+    """Refuse a price below what Stripe charges in this currency."""
+    least = minimum_charge(currency)
+    if least is not None and minor < least:
+        raise MoneyError(_("Stripe charges at least {amount}.").format(amount=format_amount(least, currency)))
 
 
 def to_minor(amount: Decimal | str | int, currency: str) -> int:
@@ -84,7 +135,10 @@ def to_minor(amount: Decimal | str | int, currency: str) -> int:
         raise MoneyError(_("A price above {max} is not accepted.").format(max=MAX_MAJOR_AMOUNT))
     exp = exponent(code)
     scaled = value.scaleb(exp)
-    if scaled != scaled.to_integral_value():
+    if value.scaleb(decimals(code)) != value.scaleb(decimals(code)).to_integral_value():
+        if code in WHOLE_UNITS_IN_HUNDREDTHS:
+            raise MoneyError(_("Stripe charges {currency} in whole units only; {amount} has decimals.").format(
+                currency=code.upper(), amount=amount))
         raise MoneyError(
             _("{currency} has {count} decimal(s); {amount} has more.").format(
                 currency=code.upper(), count=exp, amount=amount
@@ -104,8 +158,7 @@ def to_major(minor: int, currency: str) -> Decimal:
     """Convert integer minor units back to a Decimal in major units (4900 → 49.00)."""
     if not isinstance(minor, int) or isinstance(minor, bool):
         raise MoneyError("Minor units are integers.")
-    exp = exponent(currency)
-    return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
+    return Decimal(minor).scaleb(-exponent(currency)).quantize(Decimal(1).scaleb(-decimals(currency)))
 
 
 def current_locale() -> str:
@@ -118,9 +171,9 @@ def format_amount(minor: int, currency: str, locale: str | None = None) -> str:
     code = currency.upper()
     loc = Locale.parse(locale or current_locale())
     pattern = parse_pattern(loc.currency_formats["standard"].pattern)
-    exp = exponent(currency)
-    # Stripe's exponent, not the locale's habit, decides how many decimals show.
-    pattern.frac_prec = (exp, exp)
+    digits = decimals(currency)
+    # Stripe's decimals, not the locale's habit, decide how many show.
+    pattern.frac_prec = (digits, digits)
     return pattern.apply(to_major(minor, currency), loc, currency=code, currency_digits=False)
 
 

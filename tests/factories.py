@@ -43,3 +43,8 @@ def promotion_code(stripe_client, code, percent_off):
     coupon = stripe_client.v1.coupons.create(params={"percent_off": str(percent_off), "duration": "once"})
     return stripe_client.v1.promotion_codes.create(
         params={"promotion": {"type": "coupon", "coupon": coupon.id}, "code": code})
+
+
+#: The management form of the offer page's read-only "changes" inline, which a browser always sends.
+OFFER_CHANGES_INLINE = {"changes-TOTAL_FORMS": "0", "changes-INITIAL_FORMS": "0",
+                        "changes-MIN_NUM_FORMS": "0", "changes-MAX_NUM_FORMS": "1000"}

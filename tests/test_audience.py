@@ -228,7 +228,7 @@ def test_admin_offer_form_sets_the_scopes(admin_client):
     page = admin_client.get(url).content.decode()
     assert 'name="scopes" value="internal"' in page and 'name="scopes_shown"' in page
     form = {"is_paid": "on", "price_major": "49.00", "currency": "eur", "active": "on", "enrollment_mode": "",
-            "scopes_shown": "1", "scopes": ["internal", "partner"]}
+            "scopes_shown": "1", "scopes": ["internal", "partner"], **factories.OFFER_CHANGES_INLINE}
     response = admin_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     offer.refresh_from_db()

@@ -18,7 +18,7 @@ def admin_client(client):
 
 def _add(admin_client, **data):
     form = {"course_id": "", "is_paid": "on", "price_major": "", "currency": "eur", "active": "on",
-            "enrollment_mode": ""}
+            "enrollment_mode": "", **factories.OFFER_CHANGES_INLINE}
     form.update(data)
     return admin_client.post(reverse("admin:riseup_stripe_plugin_courseoffer_add"),
                              {k: v for k, v in form.items() if v is not None})
@@ -70,7 +70,8 @@ def test_admin_price_change_creates_a_new_price_and_archives_the_old(admin_clien
     offer = CourseOffer.objects.get()
     old_price = offer.stripe_price_id
     response = admin_client.post(reverse("admin:riseup_stripe_plugin_courseoffer_change", args=[offer.pk]), {
-        "is_paid": "on", "price_major": "59.00", "currency": "eur", "active": "on", "enrollment_mode": ""})
+        "is_paid": "on", "price_major": "59.00", "currency": "eur", "active": "on", "enrollment_mode": "",
+        **factories.OFFER_CHANGES_INLINE})
     assert response.status_code == 302
     offer.refresh_from_db()
     assert offer.price == 5900 and offer.stripe_price_id != old_price
@@ -94,11 +95,11 @@ def _offer_url(course):
     return reverse("riseup_stripe:api_offer", kwargs={"course_id": str(course.id)})
 
 
-def test_course_team_sets_the_price_through_the_api(client, stripe):
+def test_finance_admin_sets_the_price_through_the_api(client, stripe):
     course = factories.course()
-    instructor = factories.user()
-    factories.role(instructor, course, "instructor")
-    client.force_login(instructor)
+    finance = factories.user()
+    factories.role(finance, course, "finance_admin")
+    client.force_login(finance)
     response = client.put(_offer_url(course), {"is_paid": True, "price": "5000", "currency": "JPY"},
                           content_type="application/json")
     assert response.status_code == 200, response.content

@@ -8,8 +8,9 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
-from ..catalog.pricing import PricingError, parse_price, set_offer
-from ..models import CourseOffer
+from ..catalog.offers import offer_course_key
+from ..catalog.pricing import PricingError, check_chargeable, parse_price, set_offer
+from ..models import CourseOffer, OfferChange
 
 
 class CourseOfferForm(forms.ModelForm):
@@ -44,6 +45,9 @@ class CourseOfferForm(forms.ModelForm):
             raise forms.ValidationError(_("Not a course id: {value}.").format(value=value)) from exc
         if platform.get_course(key) is None:
             raise forms.ValidationError(_("Unknown course: {course_id}.").format(course_id=value))
+        if offer_course_key(key) != key:
+            raise forms.ValidationError(_("A custom course (CCX) is sold at its master course's price: change "
+                                          "the offer of {course_id}.").format(course_id=offer_course_key(key)))
         if not self.instance.pk and CourseOffer.objects.filter(course_key=key).exists():
             raise forms.ValidationError(_("This course already has an offer: edit it instead."))
         return key
@@ -61,6 +65,11 @@ class CourseOfferForm(forms.ModelForm):
             else:
                 if cleaned.get("is_paid") and minor <= 0:
                     self.add_error("price_major", _("A paid course needs a price above zero."))
+                elif cleaned.get("is_paid"):
+                    try:
+                        check_chargeable(minor, code)
+                    except PricingError as exc:
+                        self.add_error("price_major", exc.message)
                 cleaned["price_minor"], cleaned["currency"] = minor, code
                 self.instance.price, self.instance.currency = minor, code
         return cleaned
@@ -71,9 +80,27 @@ class CourseOfferForm(forms.ModelForm):
             super()._post_clean()
 
 
+class OfferChangeInline(admin.TabularInline):
+    """Every change of the offer's sale terms, newest first: read only, kept for the audit."""
+
+    model = OfferChange
+    fields = ("created", "actor", "source", "before", "after")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-created", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CourseOffer)
 class CourseOfferAdmin(admin.ModelAdmin):
     form = CourseOfferForm
+    inlines = [OfferChangeInline]
     list_display = ("course_key", "is_paid", "display_price", "active", "stripe_price_id", "modified")
     list_filter = ("is_paid", "active", "currency")
     search_fields = ("course_key",)
@@ -94,6 +121,7 @@ class CourseOfferAdmin(admin.ModelAdmin):
             key, is_paid=data["is_paid"], active=data["active"], enrollment_mode=data.get("enrollment_mode", ""),
             price=str(money.to_major(data["price_minor"], data["currency"])) if "price_minor" in data else None,
             currency=data.get("currency", ""), scopes=data.get("scopes"),
+            actor=request.user, source=OfferChange.Source.ADMIN,
         )
         obj.pk, obj.course_key = result.offer.pk, result.offer.course_key
         if result.stripe_error:

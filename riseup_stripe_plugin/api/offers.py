@@ -7,18 +7,21 @@ from rest_framework.response import Response
 
 from .. import edxapp_wrapper as platform
 from .. import money
+from ..catalog.offers import get_offer
 from ..catalog.pricing import PricingError, set_offer
 from ..catalog.scopes import DEFAULT_SCOPE, split_scopes
-from ..models import CourseOffer
+from ..models import OfferChange
 from ..web.views import parse_course_key
 from .views import LearnerAPIView
 
 
 class OfferInputSerializer(serializers.Serializer):
-    is_paid = serializers.BooleanField()
+    """Every field is optional: one left out is left as it is."""
+
+    is_paid = serializers.BooleanField(required=False)
     price = serializers.CharField(required=False, allow_blank=True, help_text="Tax included, major units: 49.00")
     currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
-    active = serializers.BooleanField(required=False, default=True)
+    active = serializers.BooleanField(required=False)
     scopes = serializers.ListField(child=serializers.CharField(), required=False,
                                    help_text="Audience scopes: internal, partner, public")
 
@@ -41,30 +44,39 @@ def offer_data(course_key, offer):
 
 
 class CourseOfferView(LearnerAPIView):
-    """GET or PUT the offer of one course; only that course's team (or global staff) may."""
+    """
+    GET or PUT the offer of one course.
 
-    def _course_key(self, request, course_id):
+    The course team reads it; changing it (price, paid, currency, on sale, audience scopes: all of them
+    decide who pays what) takes global staff or the course's finance or sales admin role.
+    """
+
+    def _course_key(self, request, course_id, *, change=False):
         key = parse_course_key(course_id)
         # Permission first: who is not on a course team learns nothing about which courses exist.
-        if not platform.can_edit_course(request.user, key):
-            self.permission_denied(request, message=_("Only the course team can change this course's price."))
+        may_change = platform.can_change_price(request.user, key)
+        if not may_change and not platform.can_edit_course(request.user, key):
+            self.permission_denied(request, message=_("Only the course team can see this course's price."))
+        if change and not may_change:
+            self.permission_denied(request, message=_(
+                "Only global staff and the course's finance or sales admins can change its price."))
         if platform.get_course(key) is None:
             raise Http404(_("Unknown course."))
         return key
 
     def get(self, request, course_id):
         key = self._course_key(request, course_id)
-        return Response(offer_data(key, CourseOffer.objects.filter(course_key=key).first()))
+        return Response(offer_data(key, get_offer(key)))
 
     def put(self, request, course_id):
-        key = self._course_key(request, course_id)
+        key = self._course_key(request, course_id, change=True)
         data = OfferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            result = set_offer(key, is_paid=values["is_paid"], price=values.get("price"),
-                               currency=values.get("currency", ""), active=values.get("active", True),
-                               scopes=values.get("scopes"))
+            result = set_offer(key, is_paid=values.get("is_paid"), price=values.get("price"),
+                               currency=values.get("currency"), active=values.get("active"),
+                               scopes=values.get("scopes"), actor=request.user, source=OfferChange.Source.STUDIO)
         except PricingError as exc:
             return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         body = offer_data(key, result.offer)

@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +26,7 @@ from .. import money
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
 from .audience import learner_scope, visible_in_scope
+from .offers import offers_for, purchase_url
 
 PRICE_KINDS = ("", "free", "paid")
 SORTS = {
@@ -179,7 +179,7 @@ class CatalogEntry:
     def purchase_url(self) -> str:
         if not self.is_paid:
             return ""
-        return reverse("riseup_stripe:purchase", kwargs={"course_id": str(self.course.course_key)})
+        return purchase_url(self.course.course_key)
 
 
 @dataclass
@@ -237,12 +237,12 @@ def sort_entries(entries: list, sort: str) -> list:
 def visible_entries(user) -> list[CatalogEntry]:
     """Every catalog course offered to this learner, with what they already have; a fixed number of queries."""
     courses = platform.list_courses()
-    offers = {offer.course_key: offer for offer in CourseOffer.objects.all()}
+    offers = offers_for([course.course_key for course in courses])
     needs_scope = any(offer.is_paid for offer in offers.values())
     scope = learner_scope(user) if needs_scope else None
     entries = []
     for course in courses:
-        offer = offers.get(course.course_key)
+        offer = offers.get(course.course_key)  # a CCX carries its master's offer
         if offer is not None and offer.is_paid and not visible_in_scope(offer, scope):
             continue
         entries.append(CatalogEntry(course=course, offer=offer))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.db.models import F
+from django.urls import NoReverseMatch, reverse
 
 from .. import edxapp_wrapper as platform
+from ..apps import MOUNT_PATH
 from ..exceptions import StripeGatewayError
 from ..models import CourseOffer
 from ..stripe_gateway import StripeGateway
@@ -14,8 +16,53 @@ from ..stripe_gateway import StripeGateway
 log = logging.getLogger(__name__)
 
 
+def offer_course_key(course_key):
+    """
+    The course whose offer applies to ``course_key``: a CCX (``ccx-v1:...``) sells as its master course.
+
+    A CCX shares its master's content, so it shares its master's price; every lookup of an offer goes
+    through here (gate, purchase, about page, catalog, dashboard), so a CCX is never free by accident.
+    """
+    if course_key is None:
+        return None
+    # ccx-keys' CCXLocator (what the platform parses ``ccx-v1:`` into) knows its master course.
+    if getattr(course_key, "ccx", None) and hasattr(course_key, "to_course_locator"):
+        return course_key.to_course_locator()
+    return course_key
+
+
 def get_offer(course_key) -> CourseOffer | None:
-    return CourseOffer.objects.filter(course_key=course_key).first()
+    """The offer that applies to a course (its master's, for a CCX), or None for a free course."""
+    key = offer_course_key(course_key)
+    return CourseOffer.objects.filter(course_key=key).first() if key is not None else None
+
+
+#: Above this many courses, one query reads every offer rather than a long ``IN`` list.
+_IN_LIMIT = 500
+
+
+def offers_for(course_keys, *, paid_only: bool = False) -> dict:
+    """The offers that apply to several courses (a CCX: its master's), keyed by the keys asked for; one query."""
+    wanted = {key: offer_course_key(key) for key in course_keys}
+    query = CourseOffer.objects.filter(is_paid=True) if paid_only else CourseOffer.objects.all()
+    masters = set(wanted.values())
+    if len(masters) <= _IN_LIMIT:
+        query = query.filter(course_key__in=masters)
+    offers = {offer.course_key: offer for offer in query}
+    return {key: offers[master] for key, master in wanted.items() if master in offers}
+
+
+def purchase_url(course_key) -> str:
+    """
+    The course's purchase page: a path in the LMS; from Studio, whose URLs have no learner pages, an
+    absolute link to the LMS's (``LMS_ROOT_URL``).
+    """
+    kwargs = {"course_id": str(course_key)}
+    try:
+        return reverse("riseup_stripe:purchase", kwargs=kwargs)
+    except NoReverseMatch:
+        path = reverse("purchase", kwargs=kwargs, urlconf="riseup_stripe_plugin.urls")
+        return f"{platform.lms_root_url()}/{MOUNT_PATH}{path.lstrip('/')}"
 
 
 def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> CourseOffer:

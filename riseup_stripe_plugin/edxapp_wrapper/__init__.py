@@ -97,15 +97,53 @@ def can_edit_course(actor, course_key) -> bool:
     return bool(backend().can_edit_course(actor, course_key))
 
 
-def has_enrollment_invitation(user, course_key) -> bool:
+def can_change_price(actor, course_key) -> bool:
     """
-    Whether staff invited this person to the course (the platform's CourseEnrollmentAllowed).
+    Whether ``actor`` may change what a course costs: global staff, or the platform's course roles made
+    for money (``finance_admin``, ``sales_admin``); not the whole course team.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(backend().can_change_price(actor, course_key))
+
+
+#: What :func:`enrollment_invitation` answers: staff enrolled the person on registration (``auto_enroll``),
+#: or invited them to click "Enroll" themselves.
+INVITATION_AUTO_ENROLL = "auto_enroll"
+INVITATION_TO_ENROLL = "to_enroll"
+
+
+def enrollment_invitation(user, course_key) -> str | None:
+    """
+    How staff invited this person to the course (the platform's CourseEnrollmentAllowed), or None.
 
     An invitation opens the course once: a learner who was enrolled before (and
     unenrolled, or refunded) does not get back in by it.
     """
     email = getattr(user, "email", "")
-    return bool(email) and bool(backend().has_enrollment_invitation(user, email, course_key))
+    if not email:
+        return None
+    return backend().enrollment_invitation(user, email, course_key)
+
+
+def connect_course_rerun(handler) -> None:
+    """
+    Call ``handler(course_key)`` when Studio finishes re-running a course into ``course_key``.
+
+    The backend listens to what its platform release sends (openedx-events' ``COURSE_RERUN_COMPLETED``,
+    the platform's ``CourseRerunState`` turning "succeeded"); the handler may hear one re-run twice.
+    """
+    backend().connect_course_rerun(handler)
+
+
+def course_rerun_source(course_key):
+    """``(source course key, user who asked for the re-run or None)`` for a re-run, else None."""
+    return backend().course_rerun_source(course_key)
+
+
+def lms_root_url() -> str:
+    """The LMS's own address (``LMS_ROOT_URL``), for links built outside the LMS (Studio)."""
+    return (backend().lms_root_url() or "").rstrip("/")
 
 
 def login_url(next_url: str) -> str:

@@ -36,9 +36,10 @@ def back_office_enrollment(user, course_key):
     How this enrollment is a back-office one, or None when it is the learner enrolling themselves.
 
     Returns ``(path, actor)``. Staff enrolling someone else (any platform path:
-    instructor dashboard, enrollment API, bulk enroll, support tool), an
-    invitation made by staff and honoured in the learner's own request, and
-    enrollments outside any request (when the setting allows them).
+    instructor dashboard, enrollment API, bulk enroll, support tool), course staff
+    and instructors enrolling themselves into their own course, an invitation made
+    by staff (honoured at registration, or when the invited learner clicks Enroll),
+    and enrollments outside any request (when the setting allows them).
     """
     Path = BackOfficeEnrollment.Path
     if platform.get_current_request() is None:
@@ -50,8 +51,13 @@ def back_office_enrollment(user, course_key):
         if platform.can_manage_enrollments(actor, course_key):
             return _back_office_path.get() or Path.STAFF, actor
         return None
-    if platform.has_enrollment_invitation(user, course_key):
+    if actor is not None and platform.can_manage_enrollments(actor, course_key):
+        return Path.COURSE_TEAM, actor
+    invitation = platform.enrollment_invitation(user, course_key)
+    if invitation == platform.INVITATION_AUTO_ENROLL:
         return Path.INVITATION, None
+    if invitation == platform.INVITATION_TO_ENROLL:
+        return Path.INVITATION_ENROLL, None
     return None
 
 

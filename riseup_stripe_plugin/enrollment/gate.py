@@ -8,13 +8,13 @@ dashboard, bulk enroll, invitations): paid means paid.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from ..catalog.audience import offer_visible_to
+from ..catalog.offers import get_offer, offer_course_key, purchase_url
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
 from .backoffice import back_office_enrollment, record_back_office_enrollment
@@ -26,11 +26,12 @@ def paid_course_access(user, course_key) -> bool | None:
 
     A PAID order counts: that is the fulfilment making the enrollment.
     """
+    # The order is for the course enrolled into; the offer may be its master's (a CCX).
     paid_orders = Order.objects.filter(
-        user_id=getattr(user, "pk", None), course_key=OuterRef("course_key"), state__in=ACCESS_STATES,
+        user_id=getattr(user, "pk", None), course_key=course_key, state__in=ACCESS_STATES,
     )
     return (
-        CourseOffer.objects.filter(course_key=course_key, is_paid=True)
+        CourseOffer.objects.filter(course_key=offer_course_key(course_key), is_paid=True)
         .annotate(paid=Exists(paid_orders))
         .values_list("paid", flat=True)
         .first()
@@ -39,10 +40,10 @@ def paid_course_access(user, course_key) -> bool | None:
 
 def enrollment_refusal_message(user, course_key) -> str:
     """Why a learner may not enroll themselves in a paid course: not offered to them, or not bought yet."""
-    offer = CourseOffer.objects.filter(course_key=course_key).first()
+    offer = get_offer(course_key)
     if offer is not None and not offer_visible_to(user, offer):
         return _("This course is not offered to you.")
-    url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
+    url = purchase_url(course_key)
     return _("This course is paid. Buy it to enroll: {url}").format(url=url)
 
 

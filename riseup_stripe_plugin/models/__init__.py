@@ -12,10 +12,11 @@ from .configuration import PaymentConfiguration, TaxMode
 from .customers import StripeCustomer
 from .enrollment import BackOfficeEnrollment
 from .events import StripeEvent
-from .offers import CourseOffer
+from .offers import CourseOffer, OfferChange
 from .orders import ConcurrentTransition, Order
 
 __all__ = [
     "AudienceRule", "BackOfficeEnrollment", "ConcurrentTransition", "CourseOffer", "CreditNote", "Invoice",
-    "InvoiceStatus", "LearnerScope", "Order", "PaymentConfiguration", "StripeCustomer", "StripeEvent", "TaxMode",
+    "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration", "StripeCustomer", "StripeEvent",
+    "TaxMode",
 ]

@@ -21,6 +21,8 @@ class BackOfficeEnrollment(models.Model):
         STAFF = "staff", _("Staff or instructor (dashboard, API, bulk enroll, support)")
         ADMIN_ACTION = "admin_action", _("Plugin admin: enroll without payment")
         INVITATION = "invitation", _("Invitation by staff, honoured at registration")
+        INVITATION_ENROLL = "invitation_enroll", _("Invitation by staff, the learner clicked Enroll")
+        COURSE_TEAM = "course_team", _("Course staff or instructor enrolling themselves")
         NO_REQUEST = "no_request", _("Management command or task")
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -72,3 +73,38 @@ class CourseOffer(models.Model):
             and self.stripe_price_amount == self.price
             and self.stripe_price_currency == self.currency
         )
+
+
+class OfferChange(models.Model):
+    """
+    One change of a course's sale terms: who, when, through which path, what it was and what it became.
+
+    Kept for the audit of prices (a price is money): written by the plugin in the same transaction
+    as the offer, never edited.
+
+    .. pii: who changed a price.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Django admin")
+        STUDIO = "studio", _("Studio API")
+        RERUN = "rerun", _("Course re-run")
+
+    offer = models.ForeignKey(CourseOffer, on_delete=models.CASCADE, related_name="changes")
+    course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("changed by"))
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("through"))
+    before = models.JSONField(default=dict, blank=True, verbose_name=_("before"))
+    after = models.JSONField(default=dict, verbose_name=_("after"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("when"))
+
+    class Meta:
+        verbose_name = _("offer change")
+        verbose_name_plural = _("offer changes")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"{self.course_key} ({self.source}, {self.created:%Y-%m-%d %H:%M})"

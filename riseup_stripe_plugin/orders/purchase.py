@@ -114,7 +114,7 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
         order.transition(OrderState.EXPIRED, last_error="stale before checkout")
         order = None
     if order is None:
-        order = _create_order(user, offer)
+        order = _create_order(user, course_key, offer)
         if order.state == OrderState.AWAITING_PAYMENT:  # a concurrent click got there first
             return order
 
@@ -154,12 +154,13 @@ def _open_order(user, course_key, gateway) -> Order | None:
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 
-def _create_order(user, offer, attempts: int = 2) -> Order:
+def _create_order(user, course_key, offer, attempts: int = 2) -> Order:
+    """The order for ``course_key`` (a CCX's order names the CCX, its price is its master's offer)."""
     lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
     try:
         with transaction.atomic():
             return Order.objects.create(
-                user=user, course_key=offer.course_key, offer=offer, amount=offer.price,
+                user=user, course_key=course_key, offer=offer, amount=offer.price,
                 currency=offer.currency, stripe_price_id=offer.stripe_price_id,
                 enrollment_mode=offer.enrollment_mode,
                 # Fixed now, so a retry sends the very same session parameters (idempotency);
@@ -168,9 +169,9 @@ def _create_order(user, offer, attempts: int = 2) -> Order:
             )
     except IntegrityError:
         # The other click of a double click created it: use that one (or try again if it moved on).
-        existing = Order.objects.filter(open_slot=f"{user.pk}:{offer.course_key}").first()
+        existing = Order.objects.filter(open_slot=f"{user.pk}:{course_key}").first()
         if existing is None and attempts > 1:
-            return _create_order(user, offer, attempts - 1)
+            return _create_order(user, course_key, offer, attempts - 1)
         if existing is None:
             raise
         return existing

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
 from ..catalog.audience import offer_visible_to
-from ..models import CourseOffer
+from ..catalog.offers import get_offer
+from ..catalog.offers import purchase_url as offer_purchase_url
 
 
 def course_about_state(user, course_key, offer, *, registered=None, course=None) -> tuple[str, str]:
@@ -54,7 +54,7 @@ class CourseAboutPurchaseStep(PipelineStep):
 
     def run_filter(self, context, template_name):  # pylint: disable=arguments-differ
         course_key = platform.about_page_course_key(context or {})
-        offer = CourseOffer.objects.filter(course_key=course_key).first() if course_key is not None else None
+        offer = get_offer(course_key)
         if offer is None or not offer.is_paid:
             return {"context": context, "template_name": template_name}
         user = platform.get_current_user()
@@ -63,7 +63,7 @@ class CourseAboutPurchaseStep(PipelineStep):
         state, message = course_about_state(user, course_key, offer, registered=registered,
                                             course=context.get("course"))
         price = money.format_price_ttc(offer.price, offer.currency)
-        purchase_url = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)})
+        purchase_url = offer_purchase_url(course_key)
         context["riseup_stripe"] = {
             "state": state, "message": message, "price": price, "amount": int(offer.price),
             "currency": offer.currency, "purchase_url": purchase_url,

@@ -7,6 +7,7 @@ from openedx_filters import PipelineStep
 
 from .. import edxapp_wrapper as platform
 from .. import money
+from ..catalog.offers import offer_course_key
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
 
@@ -24,10 +25,14 @@ def _request_cache(name: str, build):
     return cache[name]
 
 
-def _paid_offers() -> dict:
-    return _request_cache("paid_offers", lambda: {
+def _paid_offer(course_key):
+    """The paid offer that applies to the course (its master's, for a CCX); one query per request."""
+    if course_key is None:
+        return None
+    offers = _request_cache("paid_offers", lambda: {
         offer.course_key: offer for offer in CourseOffer.objects.filter(is_paid=True)
     })
+    return offers.get(offer_course_key(course_key))
 
 
 def _purchases(user) -> dict:
@@ -51,7 +56,7 @@ class DashboardCourseRunPriceStep(PipelineStep):
         course_id = data.get("courseId") if isinstance(data, dict) else None
         if not course_id:
             return {"serialized_courserun": data}
-        offer = _paid_offers().get(_course_key(course_id))
+        offer = _paid_offer(_course_key(course_id))
         if offer is not None:
             data["riseupStripe"] = _price_data(offer)
         return {"serialized_courserun": data}
@@ -63,7 +68,7 @@ class DashboardEnrollmentInvoiceStep(PipelineStep):
     def run_filter(self, course_key, serialized_enrollment):  # pylint: disable=arguments-differ
         user = platform.get_current_user()
         key = _course_key(course_key)
-        offer = _paid_offers().get(key) if key is not None else None
+        offer = _paid_offer(key)
         if user is None or offer is None or not isinstance(serialized_enrollment, dict):
             return {"course_key": course_key, "serialized_enrollment": serialized_enrollment}
         extra = _price_data(offer)

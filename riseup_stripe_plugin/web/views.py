@@ -16,7 +16,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from .. import edxapp_wrapper as platform
 from .. import money
-from ..catalog.offers import get_offer
+from ..catalog.offers import get_offer, purchase_url
 from ..exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
 from ..models import Invoice, Order
 from ..orders.fulfilment import apply_session
@@ -38,7 +38,7 @@ def purchase_urls(request, course_key) -> dict:
     """Absolute success and cancel URLs for a Checkout Session."""
     success = request.build_absolute_uri(reverse("riseup_stripe:checkout_return"))
     cancel = request.build_absolute_uri(
-        reverse("riseup_stripe:purchase", kwargs={"course_id": str(course_key)}) + "?cancelled=1"
+        purchase_url(course_key) + "?cancelled=1"
     )
     return {"success_url": success + "?session_id={CHECKOUT_SESSION_ID}", "cancel_url": cancel}
 
@@ -78,7 +78,7 @@ def start_purchase_view(request, course_id):
     course_key = parse_course_key(course_id)
     if not request.user.is_authenticated:
         return HttpResponseRedirect(
-            platform.login_url(reverse("riseup_stripe:purchase", kwargs={"course_id": course_id}))
+            platform.login_url(purchase_url(course_key))
         )
     try:
         order = start_purchase(request.user, course_key, language=get_language(),

@@ -5,12 +5,19 @@ from urllib.parse import urlencode
 from crum import get_current_request as _current_request
 from django.urls import reverse
 
-from riseup_stripe_plugin.edxapp_wrapper import CourseInfo, EnrollmentRefused
+from riseup_stripe_plugin.edxapp_wrapper import (
+    INVITATION_AUTO_ENROLL,
+    INVITATION_TO_ENROLL,
+    CourseInfo,
+    EnrollmentRefused,
+)
 
 from . import enrollment
-from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed
+from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed, CourseRerunState
 
 ENROLLMENT_ROLES = ("instructor", "staff")
+#: The platform's course roles for money (student.roles CourseFinanceAdminRole, CourseSalesAdminRole).
+MONEY_ROLES = ("finance_admin", "sales_admin")
 
 
 def _info(course):
@@ -77,11 +84,38 @@ def can_edit_course(actor, course_key):
     return can_manage_enrollments(actor, course_key)
 
 
-def has_enrollment_invitation(user, email, course_key):
-    return (
-        CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key, auto_enroll=True).exists()
-        and not CourseEnrollment.objects.filter(user=user, course_id=course_key).exists()
-    )
+def can_change_price(actor, course_key):
+    if actor.is_staff or actor.is_superuser:
+        return True
+    return CourseAccessRole.objects.filter(user=actor, course_id=course_key, role__in=MONEY_ROLES).exists()
+
+
+def enrollment_invitation(user, email, course_key):
+    invitations = list(CourseEnrollmentAllowed.objects.filter(email=email, course_id=course_key)
+                       .values_list("auto_enroll", flat=True))
+    if not invitations or CourseEnrollment.objects.filter(user=user, course_id=course_key).exists():
+        return None
+    return INVITATION_AUTO_ENROLL if any(invitations) else INVITATION_TO_ENROLL
+
+
+def connect_course_rerun(handler):
+    from openedx_events.content_authoring.signals import COURSE_RERUN_COMPLETED
+
+    def on_rerun_completed(signal=None, sender=None, course=None, **kwargs):
+        handler(course.course_key)
+
+    COURSE_RERUN_COMPLETED.connect(on_rerun_completed, weak=False, dispatch_uid="riseup_stripe_rerun_event")
+
+
+def course_rerun_source(course_key):
+    rerun = CourseRerunState.objects.filter(course_key=course_key).select_related("created_user").first()
+    return (rerun.source_course_key, rerun.created_user) if rerun is not None else None
+
+
+def lms_root_url():
+    from django.conf import settings
+
+    return getattr(settings, "LMS_ROOT_URL", "")
 
 
 def login_url(next_url):

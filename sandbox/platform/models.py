@@ -62,3 +62,15 @@ class CourseEnrollmentAllowed(models.Model):
 
     def __str__(self):
         return f"{self.email} invited to {self.course_id}"
+
+
+class CourseRerunState(models.Model):
+    """Like the platform's course_action_state CourseRerunState: a Studio re-run and how it went."""
+
+    course_key = CourseKeyField(max_length=255, db_index=True)
+    source_course_key = CourseKeyField(max_length=255, db_index=True)
+    state = models.CharField(max_length=50, default="in_progress")
+    created_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    def __str__(self):
+        return f"{self.source_course_key} → {self.course_key} ({self.state})"
