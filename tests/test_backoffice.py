@@ -93,6 +93,40 @@ def test_invitation_then_registration_enrolls_without_payment(client):
     _nothing_billed()
 
 
+def test_invitation_without_auto_enroll_lets_the_learner_click_enroll(client):
+    staff = factories.user(is_staff=True)
+    course, _ = factories.paid_course()
+    invited, stranger = factories.user(), factories.user()
+    CourseEnrollmentAllowed.objects.create(email=invited.email, course_id=course.id, auto_enroll=False,
+                                           created_by=staff)
+    client.force_login(invited)
+    response = client.post(reverse("sandbox:enroll", args=[str(course.id)]))
+    assert response["Location"] == reverse("sandbox:courseware", args=[str(course.id)])
+    assert enrollment.is_enrolled(invited, course.id)
+    record = BackOfficeEnrollment.objects.get(learner=invited)
+    assert record.path == Path.INVITATION_ENROLL and record.actor is None
+    client.force_login(stranger)  # the invitation is for its own email only
+    client.post(reverse("sandbox:enroll", args=[str(course.id)]))
+    assert not enrollment.is_enrolled(stranger, course.id)
+    _nothing_billed()
+
+
+@pytest.mark.parametrize("role", ["instructor", "staff"])
+def test_course_team_enrolls_itself_into_its_own_paid_course(client, role):
+    course, _ = factories.paid_course()
+    other, _ = factories.paid_course()
+    member = factories.user()
+    factories.role(member, course, role)
+    client.force_login(member)
+    client.post(reverse("sandbox:enroll", args=[str(course.id)]))
+    assert enrollment.is_enrolled(member, course.id)
+    record = BackOfficeEnrollment.objects.get(learner=member)
+    assert record.path == Path.COURSE_TEAM and record.actor == member
+    client.post(reverse("sandbox:enroll", args=[str(other.id)]))  # not their course: pays like anyone
+    assert not enrollment.is_enrolled(member, other.id)
+    _nothing_billed()
+
+
 def test_registration_without_invitation_gets_nothing_for_free(client):
     course, _ = factories.paid_course()
     client.post(reverse("sandbox:register"), {
