@@ -10,6 +10,7 @@ from .. import edxapp_wrapper as platform
 from ..catalog.audience import offer_visible_to
 from ..catalog.offers import get_offer
 from ..catalog.offers import purchase_url as offer_purchase_url
+from .steps import leaves_page_unchanged
 
 
 def course_about_state(user, course_key, offer, *, registered=None, course=None) -> tuple[str, str]:
@@ -52,8 +53,10 @@ class CourseAboutPurchaseStep(PipelineStep):
     ``riseup_stripe`` (state, price, buy label, message) for themes. Free courses are left untouched.
     """
 
+    @leaves_page_unchanged
     def run_filter(self, context, template_name):  # pylint: disable=arguments-differ
-        course_key = platform.about_page_course_key(context or {})
+        context = dict(context or {})  # a copy: a failure half-way leaves the platform's context intact
+        course_key = platform.about_page_course_key(context)
         offer = get_offer(course_key)
         if offer is None or not offer.is_paid:
             return {"context": context, "template_name": template_name}

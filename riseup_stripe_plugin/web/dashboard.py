@@ -10,6 +10,7 @@ from .. import money
 from ..catalog.offers import offer_course_key
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
+from .steps import leaves_page_unchanged
 
 
 def _request_cache(name: str, build):
@@ -51,6 +52,7 @@ def _price_data(offer) -> dict:
 class DashboardCourseRunPriceStep(PipelineStep):
     """Learner dashboard, course run data: the price tax included of a paid course (``riseupStripe``)."""
 
+    @leaves_page_unchanged
     def run_filter(self, serialized_courserun):  # pylint: disable=arguments-differ
         data = serialized_courserun
         course_id = data.get("courseId") if isinstance(data, dict) else None
@@ -65,6 +67,7 @@ class DashboardCourseRunPriceStep(PipelineStep):
 class DashboardEnrollmentInvoiceStep(PipelineStep):
     """Learner dashboard, enrollment data: what the learner paid and the link to the invoice (``riseupStripe``)."""
 
+    @leaves_page_unchanged
     def run_filter(self, course_key, serialized_enrollment):  # pylint: disable=arguments-differ
         user = platform.get_current_user()
         key = _course_key(course_key)
