@@ -133,3 +133,18 @@ def test_gate_costs_one_query(django_assert_num_queries, paid):
     step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [GATE])
     with django_assert_num_queries(1):
         assert step.run_filter(user=learner, course_key=course.id, mode="audit") == {}
+
+
+def test_studio_refusal_links_to_the_lms_purchase_page(client, settings):
+    """Studio has no purchase route: the refusal's link is built from the LMS's root URL, not reversed."""
+    settings.ROOT_URLCONF = "sandbox.urls_cms"
+    settings.LMS_ROOT_URL = "https://lms.example.com/"
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    client.force_login(learner)
+    response = client.post(f"/studio/courses/{course.id}/enroll-me/")
+    assert response.status_code == 403
+    assert f"https://lms.example.com/riseup-stripe/courses/{course.id}/" in response.content.decode()
+    assert not CourseEnrollment.objects.filter(user=learner).exists()
+    # The pricing API is there, the learner pages are not.
+    assert client.get(f"/riseup-stripe/courses/{course.id}/").status_code == 404
