@@ -63,3 +63,38 @@ def test_money_value():
     price = Money.from_major("49.00", "EUR")
     assert price == Money(4900, "eur")
     assert price.major == Decimal("49.00")
+
+
+# --- What Stripe accepts as an amount (its currency notes) ------------------------------------------------
+
+@pytest.mark.parametrize("currency", ["isk", "ugx"])
+def test_isk_and_ugx_are_whole_units_sent_in_hundredths(currency):
+    assert money.to_minor("5", currency) == 500  # "to charge 5 ISK, provide an amount value of 500"
+    assert money.to_major(500000, currency) == Decimal("5000")
+    with pytest.raises(money.MoneyError, match="whole units"):
+        money.to_minor("5.50", currency)
+
+
+@pytest.mark.parametrize("currency", ["huf", "twd"])
+def test_huf_and_twd_are_charged_with_two_decimals(currency):
+    # Stripe's special case for these is their payouts (whole units), not their charges.
+    assert money.to_minor("175.50", currency) == 17550
+
+
+@pytest.mark.parametrize("amount, currency, least", [
+    ("0.49", "usd", "$0.50"), ("0.49", "eur", "€0.50"), ("0.29", "gbp", "£0.30"), ("49", "jpy", "¥50"),
+    ("174.99", "huf", "HUF175.00"), ("9.99", "mxn", "MX$10.00"),
+])
+def test_below_stripes_minimum_charge_is_refused(amount, currency, least):
+    minor = money.to_minor(amount, currency)
+    with pytest.raises(money.MoneyError) as refused:
+        money.check_minimum_charge(minor, currency)
+    assert str(refused.value).replace("\xa0", " ") == f"Stripe charges at least {least}."
+    money.check_minimum_charge(money.minimum_charge(currency), currency)  # the minimum itself is fine
+
+
+def test_currencies_stripe_does_not_charge_in_are_refused():
+    assert money.chargeable_currency("EUR") == "eur"
+    for code in ("xau", "ves", "kpw"):  # ISO codes (gold, bolívar, North Korean won) Stripe does not take
+        with pytest.raises(money.MoneyError, match="Stripe does not accept payments in"):
+            money.chargeable_currency(code)

@@ -141,3 +141,30 @@ def test_studio_mounts_the_pricing_api():
     from riseup_stripe_plugin import urls_cms
 
     assert [p.name for p in urls_cms.urlpatterns] == ["api_offer"]
+
+
+@pytest.mark.parametrize("price, currency, field, message", [
+    ("0.40", "eur", "price", "Stripe charges at least €0.50."),
+    ("40", "jpy", "price", "Stripe charges at least ¥50."),
+    ("5000.50", "isk", "price", "Stripe charges ISK in whole units only"),
+    ("10", "xau", "currency", "Stripe does not accept payments in XAU."),
+])
+def test_what_stripe_refuses_is_refused_at_pricing(client, admin_client, stripe, price, currency, field, message):
+    course = factories.course()
+    response = _add(admin_client, course_id=str(course.id), price_major=price, currency=currency)
+    assert response.status_code == 200 and message in response.content.decode().replace("\xa0", " ")
+    staff = factories.user(is_staff=True)
+    client.force_login(staff)
+    api = client.put(_offer_url(course), {"is_paid": True, "price": price, "currency": currency},
+                     content_type="application/json")
+    assert api.status_code == 400 and message in api.json()[field][0].replace("\xa0", " ")
+    assert not CourseOffer.objects.exists()
+
+
+def test_ugx_prices_go_to_stripe_in_hundredths(client, stripe):
+    course = factories.course()
+    client.force_login(factories.user(is_staff=True))
+    body = client.put(_offer_url(course), {"is_paid": True, "price": "20000", "currency": "ugx"},
+                      content_type="application/json").json()
+    assert body["price_minor"] == 2_000_000 and body["price"] == "20000"
+    assert stripe.client().v1.prices.retrieve(body["stripe_price_id"]).unit_amount == 2_000_000

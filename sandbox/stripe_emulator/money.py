@@ -18,7 +18,6 @@ ZERO_DECIMAL = frozenset(
         "mga",
         "pyg",
         "rwf",
-        "ugx",
         "vnd",
         "vuv",
         "xaf",
@@ -27,6 +26,7 @@ ZERO_DECIMAL = frozenset(
     ]
 )
 THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
+# UGX and ISK are zero-decimal for people but Stripe counts them in hundredths (its "special cases").
 
 #: Rate of the emulator's simplified automatic tax (``automatic_tax.enabled``).
 AUTOMATIC_TAX_PERCENTAGE = Decimal(20)
