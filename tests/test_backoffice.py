@@ -191,3 +191,15 @@ def test_back_office_enrollments_export_to_csv(client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["date", "learner", "email", "course", "enrolled_by", "path", "mode"]
     assert rows[1][1:] == [learner.username, learner.email, str(course.id), staff.username, "staff", ""]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_back_office_csv_cells_are_never_formulas(client, start):
+    learner = factories.user(f"{start}cmd|' /C calc'!A0", email=f"{start}1+1@example.com")
+    course, _ = factories.paid_course()
+    BackOfficeEnrollment.objects.create(learner=learner, course_key=course.id, path=Path.STAFF)
+    client.force_login(factories.user("auditor", is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:riseup_stripe_plugin_backofficeenrollment_changelist"), {
+        "action": "export_csv", "_selected_action": [r.pk for r in BackOfficeEnrollment.objects.all()]})
+    row = list(csv.reader(io.StringIO(response.content.decode())))[1]
+    assert row[1] == "'" + learner.username and row[2] == "'" + learner.email

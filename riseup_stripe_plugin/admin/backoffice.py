@@ -13,7 +13,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from ..enrollment.backoffice import BackOfficeError, enroll_without_payment
 from ..models import BackOfficeEnrollment
-from .base import RecordAdmin
+from .base import RecordAdmin, csv_text
 
 
 class EnrollWithoutPaymentForm(forms.Form):
@@ -44,8 +44,9 @@ class BackOfficeEnrollmentAdmin(RecordAdmin):
         writer = csv.writer(response)
         writer.writerow(["date", "learner", "email", "course", "enrolled_by", "path", "mode"])
         for row in queryset.select_related("learner", "actor").order_by("created"):
-            writer.writerow([row.created.isoformat(), row.learner.username, row.learner.email, str(row.course_key),
-                             row.actor.username if row.actor else "", row.path, row.mode])
+            writer.writerow([row.created.isoformat(), csv_text(row.learner.username), csv_text(row.learner.email),
+                             csv_text(row.course_key), csv_text(row.actor.username if row.actor else ""), row.path,
+                             csv_text(row.mode)])
         return response
 
     def get_urls(self):

@@ -2,6 +2,15 @@
 
 from django.contrib import admin
 
+#: What a spreadsheet reads as the start of a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value) -> str:
+    """A text cell of an exported CSV that a spreadsheet will not run as a formula."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 class RecordAdmin(admin.ModelAdmin):
     """

@@ -24,7 +24,7 @@ from .. import edxapp_wrapper as platform
 from ..billing.cancellation import CANCELLABLE, cancel_invoice
 from ..exceptions import PaymentRequestError, RiseupStripeError
 from ..models import CreditNote, Invoice
-from .base import RecordAdmin
+from .base import RecordAdmin, csv_text
 
 CANCEL_PERMISSION = "riseup_stripe_plugin.cancel_invoice"
 
@@ -44,12 +44,6 @@ CSV_HEADER = [
 
 def _amount(minor, currency) -> str:
     return money.format_amount(int(minor), currency) if currency else str(minor)
-
-
-def _text(value) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    value = "" if value is None else str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _safe_reason(exc: RiseupStripeError) -> str:
@@ -293,15 +287,15 @@ class InvoiceAdmin(RecordAdmin):
 
         notes = " ".join(str(note) for note in invoice.credit_notes.all())
         return [
-            _text(invoice.number), invoice.stripe_invoice_id,
+            csv_text(invoice.number), invoice.stripe_invoice_id,
             invoice.issued_at.isoformat() if invoice.issued_at else "",
-            _text(invoice.user.username), _text(invoice.user.get_full_name() or invoice.customer_name),
-            _text(invoice.user.email or invoice.customer_email), str(invoice.course_key),
-            _text(course.display_name if course else ""), currency.upper(),
+            csv_text(invoice.user.username), csv_text(invoice.user.get_full_name() or invoice.customer_name),
+            csv_text(invoice.user.email or invoice.customer_email), str(invoice.course_key),
+            csv_text(course.display_name if course else ""), currency.upper(),
             major(invoice.subtotal), major(invoice.tax), major(invoice.discount), major(invoice.total),
             major(invoice.amount_refunded), invoice.order.promotion_code_id, invoice.status,
             invoice.cancelled_at.isoformat() if invoice.cancelled_at else "",
-            _text(invoice.cancelled_by.username if invoice.cancelled_by else ""), _text(notes),
+            csv_text(invoice.cancelled_by.username if invoice.cancelled_by else ""), csv_text(notes),
             invoice.invoice_pdf_url, invoice.hosted_invoice_url,
         ]
 
