@@ -197,9 +197,10 @@ def test_back_office_enrollments_export_to_csv(client):
 def test_back_office_csv_cells_are_never_formulas(client, start):
     learner = factories.user(f"{start}cmd|' /C calc'!A0", email=f"{start}1+1@example.com")
     course, _ = factories.paid_course()
-    BackOfficeEnrollment.objects.create(learner=learner, course_key=course.id, path=Path.STAFF)
+    BackOfficeEnrollment.objects.create(learner=learner, course_key=course.id, path=Path.STAFF,
+                                        mode=f"{start}HYPERLINK()")
     client.force_login(factories.user("auditor", is_staff=True, is_superuser=True))
     response = client.post(reverse("admin:riseup_stripe_plugin_backofficeenrollment_changelist"), {
         "action": "export_csv", "_selected_action": [r.pk for r in BackOfficeEnrollment.objects.all()]})
     row = list(csv.reader(io.StringIO(response.content.decode())))[1]
-    assert row[1] == "'" + learner.username and row[2] == "'" + learner.email
+    assert row[1] == "'" + learner.username and row[6] == f"'{start}HYPERLINK()"
