@@ -40,6 +40,8 @@ DEFAULTS = {
     "RISEUP_STRIPE_LOGIN_URL": None,
     # While a payment is disputed (chargeback): False keeps the learner's access, True suspends it.
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE": False,
+    # Purchases a learner, and an address, may start per period ("20/10m"); empty: no limit.
+    "RISEUP_STRIPE_PURCHASE_RATE": "20/10m",
 }
 
 #: Settings whose values must never be shown, logged or returned.

@@ -32,6 +32,15 @@ def fresh_payment_configuration_cache():
     conf.forget_admin_values()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counts live in the cache, per address: every test client is 127.0.0.1, so start afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def signed_post(client, settings):
     """POST a JSON body to the webhook endpoint with a valid (or given) signature."""

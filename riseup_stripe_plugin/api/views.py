@@ -12,7 +12,8 @@ from .. import edxapp_wrapper as platform
 from ..exceptions import PurchaseRefused, StripeGatewayError
 from ..models import Invoice
 from ..orders.purchase import start_purchase
-from ..web.views import parse_course_key, purchase_urls
+from ..web.ratelimit import RateLimited
+from ..web.views import check_purchase_rate, parse_course_key, purchase_urls
 from .serializers import InvoiceSerializer
 
 
@@ -58,6 +59,11 @@ class PurchaseView(LearnerAPIView):
 
     def post(self, request):
         course_key = parse_course_key(str(request.data.get("course_id", "")))
+        try:
+            check_purchase_rate(request)
+        except RateLimited as exc:
+            return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
         try:
             order = start_purchase(request.user, course_key, language=get_language(),
                                    **purchase_urls(request, course_key))

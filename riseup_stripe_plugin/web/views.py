@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from .. import conf, money
 from .. import edxapp_wrapper as platform
-from .. import money
 from ..catalog.offers import get_offer, purchase_url
 from ..exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
 from ..models import Invoice, Order
@@ -23,6 +23,7 @@ from ..orders.fulfilment import apply_session
 from ..orders.purchase import check_can_buy, start_purchase
 from ..states import OrderState
 from ..stripe_gateway import StripeGateway
+from .ratelimit import RateLimited, check_rate, client_address
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,12 @@ def purchase_urls(request, course_key) -> dict:
         purchase_url(course_key) + "?cancelled=1"
     )
     return {"success_url": success + "?session_id={CHECKOUT_SESSION_ID}", "cancel_url": cancel}
+
+
+def check_purchase_rate(request) -> None:
+    """Refuse (:class:`RateLimited`) a learner, or an address, starting purchases too fast; before Stripe."""
+    check_rate("purchase", [f"user:{request.user.pk}", f"addr:{client_address(request)}"],
+               conf.get("RISEUP_STRIPE_PURCHASE_RATE"))
 
 
 def _purchase_context(request, course_key, *, error=None):
@@ -80,6 +87,13 @@ def start_purchase_view(request, course_id):
         return HttpResponseRedirect(
             platform.login_url(purchase_url(course_key))
         )
+    try:
+        check_purchase_rate(request)
+    except RateLimited as exc:
+        context = _purchase_context(request, course_key, error=exc.message)
+        response = render(request, "riseup_stripe_plugin/purchase.html", context, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     try:
         order = start_purchase(request.user, course_key, language=get_language(),
                                **purchase_urls(request, course_key))
