@@ -5,6 +5,7 @@ import re
 from django.core import checks
 
 from . import conf
+from .configuration.tax import known_inclusive
 
 SECRET_KEY_RE = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$")
 WEBHOOK_SECRET_RE = re.compile(r"^whsec_[A-Za-z0-9_]{8,}$")
@@ -63,6 +64,14 @@ def check_stripe_settings(app_configs=None, **kwargs):
         errors.append(checks.Error(
             "RISEUP_STRIPE_TAX_MODE is fixed_rate but RISEUP_STRIPE_TAX_RATE_ID is not a txr_ id.",
             id="riseup_stripe.E007",
+        ))
+    elif cfg.tax_mode == "fixed_rate" and known_inclusive(cfg.tax_rate_id) is False:
+        # What the settings page learnt from Stripe (cached): a check never calls Stripe itself.
+        errors.append(checks.Error(
+            f"The tax rate {cfg.tax_rate_id} is not inclusive: Stripe would add it on top of prices shown "
+            "tax included.",
+            hint="Create an inclusive TaxRate in Stripe and set its id in RISEUP_STRIPE_TAX_RATE_ID.",
+            id="riseup_stripe.E011",
         ))
     if not 31 <= cfg.checkout_lifetime_minutes <= 24 * 60:
         errors.append(checks.Error(

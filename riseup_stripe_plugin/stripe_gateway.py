@@ -245,6 +245,10 @@ class StripeGateway:
     def retrieve_dispute(self, dispute_id: str) -> dict:
         return self._call("dispute retrieval", self.client.v1.disputes.retrieve, dispute_id)
 
+    def retrieve_tax_rate(self, tax_rate_id: str) -> dict:
+        """A TaxRate (is it ``inclusive``?), checked by the payment settings page."""
+        return self._call("tax rate retrieval", self.client.v1.tax_rates.retrieve, tax_rate_id)
+
     # -- account ----------------------------------------------------------
 
     def retrieve_account(self) -> dict:

@@ -143,3 +143,62 @@ def test_test_connection_with_a_refused_key(admin_client, settings, stripe):
                              follow=True).content.decode()
     assert "Stripe refused the plugin&#x27;s API key" in text or "Stripe refused the plugin's API key" in text
     assert "revokedKEY" not in text
+
+
+# --- fixed_rate needs an inclusive TaxRate ----------------------------------------------------------------
+
+def _tax_rate(stripe, inclusive):
+    return stripe.client().v1.tax_rates.create(params={
+        "display_name": "TVA", "percentage": "20", "inclusive": inclusive, "country": "FR"}).id
+
+
+def _tax_rate_calls(stripe):
+    return [r for r in stripe.requests() if r["method"] == "GET" and r["path"].startswith("/v1/tax_rates/")]
+
+
+def test_an_exclusive_fixed_tax_rate_is_refused_and_reported_by_the_check(admin_client, settings, stripe,
+                                                                       monkeypatch):
+    from django.db import transaction
+
+    from riseup_stripe_plugin import checks
+    from riseup_stripe_plugin.stripe_gateway import StripeGateway
+
+    exclusive, inclusive = _tax_rate(stripe, False), _tax_rate(stripe, True)
+    held = []
+    retrieve = StripeGateway.retrieve_tax_rate
+
+    def spy(gateway, rate_id):
+        held.append(transaction.get_connection().in_atomic_block)
+        return retrieve(gateway, rate_id)
+
+    monkeypatch.setattr(StripeGateway, "retrieve_tax_rate", spy)
+    _page(admin_client)
+    stripe.clear_requests()
+    response = _post(admin_client, tax_mode="fixed_rate", tax_rate_id=exclusive)
+    assert response.status_code == 200
+    assert f"The tax rate {exclusive} is not inclusive" in response.content.decode()
+    assert PaymentConfiguration.objects.get().tax_rate_id == ""
+    assert held == [False]  # asked outside any transaction
+    assert len(_tax_rate_calls(stripe)) == 1
+
+    # The system check knows what the page learnt, and never calls Stripe itself.
+    settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID = "fixed_rate", exclusive
+    stripe.clear_requests()
+    assert "riseup_stripe.E011" in [e.id for e in checks.check_stripe_settings()]
+    settings.RISEUP_STRIPE_TAX_RATE_ID = _tax_rate(stripe, False)  # never checked here: nothing to report
+    assert "riseup_stripe.E011" not in [e.id for e in checks.check_stripe_settings()]
+    assert _tax_rate_calls(stripe) == []
+    del settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID
+
+    response = _post(admin_client, tax_mode="fixed_rate", tax_rate_id=inclusive)
+    assert response.status_code == 302
+    assert PaymentConfiguration.objects.get().tax_rate_id == inclusive
+    settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID = "fixed_rate", inclusive
+    assert "riseup_stripe.E011" not in [e.id for e in checks.check_stripe_settings()]
+
+
+def test_an_unknown_tax_rate_is_refused_with_stripes_reason(admin_client, stripe):
+    _page(admin_client)
+    response = _post(admin_client, tax_mode="fixed_rate", tax_rate_id="txr_doesnotexist")
+    assert response.status_code == 200 and "Stripe could not confirm the tax rate txr_doesnotexist" in \
+        response.content.decode()

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from .. import conf, money
 from ..configuration.connection import check_connection, key_problem
 from ..configuration.encryption import decrypt, encrypt
+from ..configuration.tax import TaxRateCheck, check_tax_rate
 from ..models import PaymentConfiguration
 
 #: form field → setting name, for the "set in the platform settings" notices.
@@ -28,6 +30,9 @@ FIELD_SETTINGS = {field: name for name, field in conf.ADMIN_FIELDS.items()}
 
 
 class PaymentConfigurationForm(forms.ModelForm):
+    #: What Stripe said of the fixed tax rate, asked by the admin view before its transaction began.
+    tax_rate_check: TaxRateCheck | None = None
+
     secret_key = forms.CharField(
         label=_("secret key"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
@@ -104,6 +109,9 @@ class PaymentConfigurationForm(forms.ModelForm):
             if problem:
                 self.add_error("secret_key", problem)
                 return cleaned
+        check = self.tax_rate_check
+        if check is not None and check.problem and not conf.set_in_django_settings("RISEUP_STRIPE_TAX_RATE_ID"):
+            self.add_error("tax_rate_id", check.problem)
         enabled = conf.get("RISEUP_STRIPE_ENABLED") if conf.set_in_django_settings("RISEUP_STRIPE_ENABLED") \
             else cleaned.get("enabled")
         if enabled and not conf.set_in_django_settings("RISEUP_STRIPE_ENABLED"):
@@ -190,7 +198,33 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
 
     @method_decorator(sensitive_post_parameters("secret_key", "webhook_secret"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            # Before the admin's transaction: no Stripe call while the database is held.
+            request.riseup_tax_rate_check = self._tax_rate_check(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(sensitive_variables())
+    def _tax_rate_check(self, request, object_id):
+        """Ask Stripe about the fixed tax rate the submitted form would put in force (None: nothing to ask)."""
+        def in_force(name, field):
+            return conf.get(name) if conf.set_in_django_settings(name) else request.POST.get(field, "").strip()
+        mode, rate_id = in_force("RISEUP_STRIPE_TAX_MODE", "tax_mode"), in_force("RISEUP_STRIPE_TAX_RATE_ID",
+                                                                                     "tax_rate_id")
+        if mode != "fixed_rate" or not rate_id.startswith("txr_"):
+            return None
+        if conf.set_in_django_settings("RISEUP_STRIPE_SECRET_KEY"):
+            secret = conf.get("RISEUP_STRIPE_SECRET_KEY")
+        else:
+            row = PaymentConfiguration.objects.filter(pk=object_id).first() if object_id else None
+            secret = request.POST.get("secret_key", "").strip() or (decrypt(row.secret_key_encrypted) if row else "")
+        if key_problem(secret):
+            return None  # the key's own error is reported by the form
+        return check_tax_rate(rate_id, secret_key=secret)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.tax_rate_check = getattr(request, "riseup_tax_rate_check", None)
+        return form
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
@@ -206,10 +240,18 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
+        urls = super().get_urls()
+        for pattern in urls:
+            # These pages call Stripe: outside ATOMIC_REQUESTS' transaction (the admin's own
+            # transaction around the save still holds, and starts after the call).
+            if getattr(pattern, "name", "") in (f"{self.opts.app_label}_{self.opts.model_name}_change",
+                                                f"{self.opts.app_label}_{self.opts.model_name}_add"):
+                pattern.callback = transaction.non_atomic_requests(pattern.callback)
         return [
-            path("<int:pk>/test-connection/", self.admin_site.admin_view(self.test_connection_view),
+            path("<int:pk>/test-connection/",
+                 transaction.non_atomic_requests(self.admin_site.admin_view(self.test_connection_view)),
                  name="riseup_stripe_plugin_paymentconfiguration_test"),
-            *super().get_urls(),
+            *urls,
         ]
 
     def test_connection_view(self, request, pk):
