@@ -541,13 +541,13 @@ def line_item_object(item, currency):
 
 # -- API routes ----------------------------------------------------------------
 def expire_session(id, **data):
-    """``POST /v1/checkout/sessions/{id}/expire``: only an open session."""
+    """``POST /v1/checkout/sessions/{id}/expire``: only an open session (Stripe's wording)."""
     check(data, {"expand": ListOf(Str())})
     session = CheckoutSession._api_retrieve(id)
     if session.status != "open":
         raise invalid(
-            f"Only Checkout Sessions with a status of `open` can be expired; this one is `{session.status}`.",
-            param="session",
+            'Only Checkout Sessions with a status in ["open"] can be expired. '
+            f"This Checkout Session has a status of `{session.status}`."
         )
     session._expire()
     return session
@@ -555,24 +555,15 @@ def expire_session(id, **data):
 
 def list_line_items(id, **data):
     params = check(data, LIST_PARAMS)
+    params.pop("expand", None)
     session = CheckoutSession._api_retrieve(id)
-    return _ItemList(f"/v1/checkout/sessions/{id}/line_items", session._line_items(), params)
+    return _ItemList(f"/v1/checkout/sessions/{id}/line_items", session._line_items(), params, "item")
 
 
 class _ItemList(ListResult):
     """Line items keep their order (they are not sorted by creation)."""
 
-    def __init__(self, url, items, params):
-        self.url = url
-        limit = params.get("limit") or 10
-        after = params.get("starting_after")
-        ids = [item["id"] for item in items]
-        if after in ids:
-            items = items[ids.index(after) + 1 :]
-        self.items, self.has_more = items[:limit], len(items) > limit
-
-    def _export(self, expand=None):
-        return {"object": "list", "url": self.url, "has_more": self.has_more, "data": self.items}
+    _sorted = False
 
 
 # -- paying ----------------------------------------------------------------------
@@ -676,7 +667,7 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
 def customer_for(session, email, name):
     """The session's Customer, created like Stripe does when one is needed."""
     if session.customer:
-        return Customer._api_retrieve(session.customer)
+        return require("customer", session.customer, "customer")
     if session.customer_creation == "always" or session.invoice_creation["enabled"]:
         params = {"email": email or session.customer_email or "customer@example.com"}
         if name:
