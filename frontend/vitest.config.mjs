@@ -21,6 +21,8 @@ export default defineConfig({
     include: ['test/**/*.test.{js,jsx}'],
     globals: true,
     testTimeout: 20000,
+    // Known noise of the platform packages under jsdom (locale lists, Paragon's refs, act()).
+    onConsoleLog: (log) => !/Missing locale|Unexpected locale|forwardRef|not wrapped in act|does not recognize the/.test(log),
     server: { deps: { inline: [/@openedx\//, /@edx\//] } },
   },
 });

@@ -6,16 +6,23 @@
 import { mergeConfig, getConfig } from '@edx/frontend-platform';
 import { configure as configureAuth, AxiosJwtAuthService } from '@edx/frontend-platform/auth';
 import { configure as configureI18n } from '@edx/frontend-platform/i18n';
+import { configure as configureLogging } from '@edx/frontend-platform/logging';
 
 import { resetStorefront } from '../src/api/storefront';
 import { resetLearnerHome } from '../src/widgets/InvoiceLink';
 
 export const LMS = 'http://lms.test';
 
-export const logging = {
-  logInfo: () => {},
-  logError: () => {},
-};
+/** Errors logged through frontend-platform (frontend-plugin-framework reports invalid plugin configs there). */
+export const loggedErrors = [];
+
+class RecordingLoggingService {
+  logInfo() {}
+
+  logError(message) { loggedErrors.push(String(message)); }
+}
+
+export const logging = new RecordingLoggingService();
 
 export function configurePlatform() {
   mergeConfig({
@@ -30,6 +37,7 @@ export function configurePlatform() {
     USER_INFO_COOKIE_NAME: 'edx-user-info',
     PUBLIC_PATH: '/catalog/',
   });
+  configureLogging(RecordingLoggingService, { config: getConfig() });
   configureAuth(AxiosJwtAuthService, { config: getConfig(), loggingService: logging });
   configureI18n({ config: getConfig(), loggingService: logging, messages: Object.fromEntries(['ar', 'ca', 'es-419', 'fa', 'fa-ir', 'fr', 'he', 'id', 'ko-kr', 'pl', 'pt-br', 'ru', 'th', 'uk', 'vi', 'zh-cn'].map((code) => [code, {}])) });
 }
@@ -59,6 +67,7 @@ function clearCookies() {
 }
 
 export function resetPage() {
+  loggedErrors.length = 0;
   clearCookies();
   resetStorefront();
   resetLearnerHome();

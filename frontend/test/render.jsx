@@ -24,7 +24,8 @@ export function useEnvConfig(app, extra = {}) {
 
 /** Render inside the MFE's own IntlProvider, which knows nothing of the widgets' messages. */
 export function renderInMfe(ui, { locale = 'en' } = {}) {
-  return render(<IntlProvider locale={locale} messages={{}}>{ui}</IntlProvider>);
+  const MfeProviders = ({ children }) => <IntlProvider locale={locale} messages={{}}>{children}</IntlProvider>;
+  return render(ui, { wrapper: MfeProviders });
 }
 
 export const FPF = { DIRECT_PLUGIN, PLUGIN_OPERATIONS };
