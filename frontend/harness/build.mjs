@@ -20,6 +20,8 @@ await esbuild.build({
     '.js': 'jsx', '.scss': 'empty', '.css': 'empty', '.svg': 'dataurl', '.png': 'dataurl',
   },
   define: { 'process.env.NODE_ENV': '"production"' },
+  // frontend-platform reads its defaults from process.env.* (webpack defines them in an MFE).
+  banner: { js: 'globalThis.process = globalThis.process || { env: {} };' },
   // frontend-platform's initialize module imports the MFE's env.config; the harness configures itself.
   alias: { 'env.config': path.join(here, 'env.config.js') },
   minify: true,
