@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   the sandbox LMS on SQLite with the Stripe emulator, ready to buy a course
 #   make test   the whole test suite, on SQLite then on MariaDB
-.PHONY: demo test test-sqlite test-mariadb test-compat lint messages compile-messages benchmark clean
+.PHONY: demo test test-frontend test-sqlite test-mariadb test-compat lint messages compile-messages benchmark clean
 
 VENV ?= .venv
 
@@ -14,6 +14,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	scripts/test.sh $(VENV)
+
+test-frontend:
+	frontend/test.sh
 
 test-sqlite: $(VENV)/.installed
 	RISEUP_TEST_DB=sqlite $(VENV)/bin/python -m pytest
