@@ -35,6 +35,12 @@ def is_api(path):
     return path.startswith("/v1/") or path == "/v1"
 
 
+def endpoint_of(path):
+    """The route of an API path, object ids replaced: ``/v1/customers/cus_123`` -> ``/v1/customers/{id}``."""
+    return "/".join("{id}" if "_" in part and part[:1].isalpha() and part[:1].islower() and part != "_test"
+                    and any(ch.isdigit() for ch in part) else part for part in path.split("/"))
+
+
 @web.middleware
 async def request_log_middleware(request, handler):
     if not is_api(request.path):
