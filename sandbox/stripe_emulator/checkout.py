@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import ADDRESS_NULL, EmuObject, ListResult, clean_metadata, random_id, require
+from .base import ADDRESS_NULL, EmuObject, ListResult, check_expand, clean_metadata, random_id, require
 from .billing import create_session_invoice
 from .errors import card_declined, invalid
 from .money import AUTOMATIC_TAX_PERCENTAGE, split_proportionally
@@ -275,6 +275,29 @@ class CheckoutSession(EmuObject):
             "data": self._line_items(),
         }
     }
+
+    def _breakdown(self):
+        """``total_details.breakdown``: the discount and each tax, with their objects."""
+        amounts = self._amounts()
+        taxes = [
+            {"amount": tax["amount"], "rate": tax["rate"]._export(), "taxability_reason": tax["taxability_reason"],
+             "taxable_amount": tax["taxable_amount"]}
+            for line in amounts["lines"] for tax in line["taxes"]
+        ]
+        discounts = []
+        if amounts["coupon"] is not None:
+            discount = {"object": "discount", "coupon": amounts["coupon"]._export(),
+                        "promotion_code": (self._discount or {}).get("promotion_code")}
+            discounts.append({"amount": amounts["discount"], "discount": discount})
+        return {"discounts": discounts, "taxes": taxes}
+
+    def _export(self, expand=None):
+        expand = check_expand(expand)
+        breakdown = "total_details.breakdown" in expand
+        data = super()._export(expand=[path for path in expand if path != "total_details.breakdown"])
+        if breakdown and isinstance(data.get("total_details"), dict):
+            data["total_details"] = dict(data["total_details"], breakdown=self._breakdown())
+        return data
 
     # -- state ---------------------------------------------------------------
     def _refresh(self):
