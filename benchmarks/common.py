@@ -54,7 +54,11 @@ SIZES = {
 
 
 def size_settings(name: str) -> dict:
-    return dict(SIZES[name], name=name)
+    """The sizes of a run; ``BENCH_DJSTRIPE=0`` or ``1`` leaves out or adds the dj-stripe baseline."""
+    size = dict(SIZES[name], name=name)
+    if os.environ.get("BENCH_DJSTRIPE") in ("0", "1"):
+        size["djstripe"] = os.environ["BENCH_DJSTRIPE"] == "1"
+    return size
 
 
 # -- databases --------------------------------------------------------------------------------------------------
