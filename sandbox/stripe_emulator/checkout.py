@@ -276,6 +276,10 @@ class CheckoutSession(EmuObject):
         }
     }
 
+    def _discount_object(self, coupon):
+        return {"object": "discount", "coupon": coupon._export(),
+                "promotion_code": (self._discount or {}).get("promotion_code")}
+
     def _breakdown(self):
         """``total_details.breakdown``: the discount and each tax, with their objects."""
         amounts = self._amounts()
@@ -286,17 +290,24 @@ class CheckoutSession(EmuObject):
         ]
         discounts = []
         if amounts["coupon"] is not None:
-            discount = {"object": "discount", "coupon": amounts["coupon"]._export(),
-                        "promotion_code": (self._discount or {}).get("promotion_code")}
-            discounts.append({"amount": amounts["discount"], "discount": discount})
+            discounts.append({"amount": amounts["discount"], "discount": self._discount_object(amounts["coupon"])})
         return {"discounts": discounts, "taxes": taxes}
+
+    #: Expansions of fields Stripe only sends when asked, made here rather than by following an id.
+    _computed_expansions = ("total_details.breakdown", "line_items.data.discounts")
 
     def _export(self, expand=None):
         expand = check_expand(expand)
-        breakdown = "total_details.breakdown" in expand
-        data = super()._export(expand=[path for path in expand if path != "total_details.breakdown"])
-        if breakdown and isinstance(data.get("total_details"), dict):
+        data = super()._export(expand=[path for path in expand if path not in self._computed_expansions])
+        if "total_details.breakdown" in expand and isinstance(data.get("total_details"), dict):
             data["total_details"] = dict(data["total_details"], breakdown=self._breakdown())
+        if "line_items.data.discounts" in expand:
+            if "line_items" not in data:
+                data["line_items"] = self._expand_extra["line_items"](self)
+            coupon = self._amounts()["coupon"]
+            for item in data["line_items"]["data"]:
+                item["discounts"] = [{"amount": item["amount_discount"], "discount": self._discount_object(coupon)}
+                                     ] if coupon is not None and item["amount_discount"] else []
         return data
 
     # -- state ---------------------------------------------------------------

@@ -246,6 +246,9 @@ def test_retrieve_expands_the_total_details_breakdown(client, emu):
     assert all(tax.rate.object == "tax_rate" for tax in breakdown.taxes)
     plain = client.v1.checkout.sessions.retrieve(ids["session"])
     assert "breakdown" not in plain.total_details
+    with_discounts = client.v1.checkout.sessions.retrieve(ids["session"],
+                                                          params={"expand": ["line_items.data.discounts"]})
+    assert with_discounts.line_items.data[0].discounts == []
 
 
 def test_list_sessions_with_filters(client, emu):
