@@ -17,21 +17,34 @@ import copy
 
 from .common import interleaved, main, ratio, summary
 
-ENROLLMENT_FILTER = "org.openedx.learning.course.enrollment.started.v1"
-GATE_STEP = "riseup_stripe_plugin.filters.PaidCourseEnrollmentGate"
+
+def is_gate_step(path: str) -> bool:
+    """Whether a pipeline entry names the plugin's gate (wherever the class lives now)."""
+    from django.utils.module_loading import import_string
+
+    from riseup_stripe_plugin.filters import PaidCourseEnrollmentGate
+
+    try:
+        step = import_string(path)
+    except ImportError:
+        return False
+    return isinstance(step, type) and issubclass(step, PaidCourseEnrollmentGate)
 
 
 def configurations():
+    """``OPEN_EDX_FILTERS_CONFIG`` as the plugin leaves it, and the same without the gate step."""
     from django.conf import settings
+    from openedx_filters.learning.filters import CourseEnrollmentStarted
 
+    enrollment_filter = CourseEnrollmentStarted.filter_type
     with_gate = copy.deepcopy(settings.OPEN_EDX_FILTERS_CONFIG)
-    pipeline = with_gate.get(ENROLLMENT_FILTER, {}).get("pipeline", [])
+    pipeline = with_gate.get(enrollment_filter, {}).get("pipeline", [])
     if isinstance(pipeline, str):
         pipeline = [pipeline]
-    if GATE_STEP not in pipeline:
-        raise RuntimeError(f"{GATE_STEP} is not in the enrollment pipeline of OPEN_EDX_FILTERS_CONFIG")
+    if not any(is_gate_step(step) for step in pipeline):
+        raise RuntimeError(f"no PaidCourseEnrollmentGate in the {enrollment_filter} pipeline: {pipeline}")
     without = copy.deepcopy(with_gate)
-    without[ENROLLMENT_FILTER]["pipeline"] = [step for step in pipeline if step != GATE_STEP]
+    without[enrollment_filter]["pipeline"] = [step for step in pipeline if not is_gate_step(step)]
     return {"with step": with_gate, "without step": without}
 
 
