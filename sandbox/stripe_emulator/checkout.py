@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import ADDRESS_NULL, EmuObject, ListResult, clean_metadata, random_id, require
+from .base import ADDRESS_NULL, EmuObject, ListResult, check_expand, clean_metadata, random_id, require
 from .billing import create_session_invoice
 from .errors import card_declined, invalid
 from .money import AUTOMATIC_TAX_PERCENTAGE, split_proportionally
@@ -275,6 +275,40 @@ class CheckoutSession(EmuObject):
             "data": self._line_items(),
         }
     }
+
+    def _discount_object(self, coupon):
+        return {"object": "discount", "coupon": coupon._export(),
+                "promotion_code": (self._discount or {}).get("promotion_code")}
+
+    def _breakdown(self):
+        """``total_details.breakdown``: the discount and each tax, with their objects."""
+        amounts = self._amounts()
+        taxes = [
+            {"amount": tax["amount"], "rate": tax["rate"]._export(), "taxability_reason": tax["taxability_reason"],
+             "taxable_amount": tax["taxable_amount"]}
+            for line in amounts["lines"] for tax in line["taxes"]
+        ]
+        discounts = []
+        if amounts["coupon"] is not None:
+            discounts.append({"amount": amounts["discount"], "discount": self._discount_object(amounts["coupon"])})
+        return {"discounts": discounts, "taxes": taxes}
+
+    #: Expansions of fields Stripe only sends when asked, made here rather than by following an id.
+    _computed_expansions = ("total_details.breakdown", "line_items.data.discounts")
+
+    def _export(self, expand=None):
+        expand = check_expand(expand)
+        data = super()._export(expand=[path for path in expand if path not in self._computed_expansions])
+        if "total_details.breakdown" in expand and isinstance(data.get("total_details"), dict):
+            data["total_details"] = dict(data["total_details"], breakdown=self._breakdown())
+        if "line_items.data.discounts" in expand:
+            if "line_items" not in data:
+                data["line_items"] = self._expand_extra["line_items"](self)
+            coupon = self._amounts()["coupon"]
+            for item in data["line_items"]["data"]:
+                item["discounts"] = [{"amount": item["amount_discount"], "discount": self._discount_object(coupon)}
+                                     ] if coupon is not None and item["amount_discount"] else []
+        return data
 
     # -- state ---------------------------------------------------------------
     def _refresh(self):

@@ -35,6 +35,17 @@ def is_api(path):
     return path.startswith("/v1/") or path == "/v1"
 
 
+def _is_object_id(part):
+    """``cus_Ab12...``, ``cs_test_...``, ``acct_emulator``: a short lower-case prefix, then a long rest."""
+    prefix, _, rest = part.partition("_")
+    return bool(prefix) and prefix.isalpha() and prefix.islower() and len(prefix) <= 6 and len(rest) >= 8
+
+
+def endpoint_of(path):
+    """The route of an API path, object ids replaced: ``/v1/customers/cus_123`` -> ``/v1/customers/{id}``."""
+    return "/".join("{id}" if _is_object_id(part) else part for part in path.split("/"))
+
+
 @web.middleware
 async def request_log_middleware(request, handler):
     if not is_api(request.path):

@@ -232,6 +232,10 @@ class _Controls:
     def clear_requests(self):
         self.request("DELETE", "/_test/requests")
 
+    def request_count(self):
+        """``{"count": N, "by_endpoint": {"POST /v1/customers": 1, ...}}`` since the last flush or clear."""
+        return self.request("GET", "/_test/requests/count")
+
     def add_fault(self, path_prefix, status=503, count=None, method=None, should_retry=None):
         """Answer ``status`` to the next ``count`` matching calls (all when None); a :class:`Fault`."""
         params = {

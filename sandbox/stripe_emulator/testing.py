@@ -166,6 +166,16 @@ get_deliveries, clear_deliveries = log_routes(lambda: dispatcher.log)
 get_requests, clear_requests = log_routes(lambda: middleware.request_log)
 
 
+@handler()
+def count_requests(request):
+    """How many API calls were received since the last flush or clear, in all and per endpoint."""
+    by_endpoint = {}
+    for entry in middleware.request_log:
+        endpoint = f"{entry['method']} {middleware.endpoint_of(entry['path'])}"
+        by_endpoint[endpoint] = by_endpoint.get(endpoint, 0) + 1
+    return {"count": len(middleware.request_log), "by_endpoint": dict(sorted(by_endpoint.items()))}
+
+
 @handler(
     {
         "path_prefix": Required(Str()),
@@ -296,6 +306,7 @@ def add_routes(router):
     router.add_get("/_test/deliveries", get_deliveries)
     router.add_delete("/_test/deliveries", clear_deliveries)
     router.add_get("/_test/requests", get_requests)
+    router.add_get("/_test/requests/count", count_requests)
     router.add_delete("/_test/requests", clear_requests)
     router.add_post("/_test/faults", add_fault)
     router.add_get("/_test/faults", get_faults)

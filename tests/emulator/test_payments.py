@@ -274,6 +274,20 @@ def test_retrieve_expand_and_line_items(client, emu):
     assert items.data[0].description == "Introduction to Open edX"
 
 
+def test_retrieve_expands_the_total_details_breakdown(client, emu):
+    ids = paid_purchase(client, emu)
+    session = client.v1.checkout.sessions.retrieve(ids["session"], params={"expand": ["total_details.breakdown"]})
+    breakdown = session.total_details.breakdown
+    assert breakdown.discounts == [] and session.total_details.amount_discount == 0
+    assert sum(tax.amount for tax in breakdown.taxes) == session.total_details.amount_tax
+    assert all(tax.rate.object == "tax_rate" for tax in breakdown.taxes)
+    plain = client.v1.checkout.sessions.retrieve(ids["session"])
+    assert "breakdown" not in plain.total_details
+    with_discounts = client.v1.checkout.sessions.retrieve(ids["session"],
+                                                          params={"expand": ["line_items.data.discounts"]})
+    assert with_discounts.line_items.data[0].discounts == []
+
+
 def test_list_sessions_with_filters(client, emu):
     ids = paid_purchase(client, emu)
     new_session(client)
