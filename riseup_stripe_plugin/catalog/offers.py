@@ -41,10 +41,10 @@ def get_offer(course_key) -> CourseOffer | None:
 _IN_LIMIT = 500
 
 
-def offers_for(course_keys, *, paid_only: bool = False) -> dict:
+def offers_for(course_keys) -> dict:
     """The offers that apply to several courses (a CCX: its master's), keyed by the keys asked for; one query."""
     wanted = {key: offer_course_key(key) for key in course_keys}
-    query = CourseOffer.objects.filter(is_paid=True) if paid_only else CourseOffer.objects.all()
+    query = CourseOffer.objects.all()
     masters = set(wanted.values())
     if len(masters) <= _IN_LIMIT:
         query = query.filter(course_key__in=masters)
