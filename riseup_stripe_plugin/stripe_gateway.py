@@ -37,6 +37,7 @@ WEBHOOK_EVENTS = (
     "invoice.paid",
     "charge.refunded",
     "credit_note.created",
+    "credit_note.voided",
     "charge.dispute.created",
     "charge.dispute.closed",
 )
@@ -209,12 +210,19 @@ class StripeGateway:
     # -- cancellation: credit notes, refunds, disputes --------------------
 
     def create_credit_note(self, invoice_id: str, amount: int, *, refund_amount: int = 0,
-                           out_of_band_amount: int = 0, reason: str = "", memo: str = "",
-                           metadata: dict | None = None, idempotency_key: str) -> dict:
-        """A credit note (facture d'avoir) on a paid invoice, refunding ``refund_amount`` of it."""
+                           out_of_band_amount: int = 0, refunds: list[dict] | None = None, reason: str = "",
+                           memo: str = "", metadata: dict | None = None, idempotency_key: str) -> dict:
+        """
+        A credit note (facture d'avoir) on a paid invoice.
+
+        ``refund_amount`` refunds that much now; ``refunds`` links refunds already made
+        (``[{"refund": "re_...", "amount_refunded": ...}]``), so nothing is refunded twice.
+        """
         params = {"invoice": invoice_id, "amount": amount}
         if refund_amount:
             params["refund_amount"] = refund_amount
+        if refunds:
+            params["refunds"] = refunds
         if out_of_band_amount:
             params["out_of_band_amount"] = out_of_band_amount
         if reason:
@@ -234,6 +242,11 @@ class StripeGateway:
     def list_credit_notes(self, invoice_id: str) -> list[dict]:
         result = self._call("credit note listing", self.client.v1.credit_notes.list,
                             params={"invoice": invoice_id, "limit": 100})
+        return result.get("data", [])
+
+    def list_refunds(self, charge_id: str) -> list[dict]:
+        result = self._call("refund listing", self.client.v1.refunds.list,
+                            params={"charge": charge_id, "limit": 100})
         return result.get("data", [])
 
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict:

@@ -72,6 +72,7 @@ HANDLERS = {
     "invoice.paid": handle_invoice,
     "charge.refunded": handle_charge_refunded,
     "credit_note.created": handle_credit_note,
+    "credit_note.voided": handle_credit_note,
     "charge.dispute.created": handle_dispute,
     "charge.dispute.closed": handle_dispute,
 }

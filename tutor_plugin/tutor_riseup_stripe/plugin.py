@@ -50,6 +50,7 @@ WEBHOOK_EVENTS = (
     "invoice.paid",
     "charge.refunded",
     "credit_note.created",
+    "credit_note.voided",
     "charge.dispute.created",
     "charge.dispute.closed",
 )
