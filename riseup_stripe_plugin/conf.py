@@ -40,6 +40,9 @@ DEFAULTS = {
     "RISEUP_STRIPE_LOGIN_URL": None,
     # While a payment is disputed (chargeback): False keeps the learner's access, True suspends it.
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE": False,
+    # Names this installation in every idempotency key and in the metadata of what it creates at Stripe;
+    # None: generated once and stored in the database.
+    "RISEUP_STRIPE_INSTALLATION_ID": None,
 }
 
 #: Settings whose values must never be shown, logged or returned.

@@ -5,6 +5,7 @@ Every cancellation is a lawful credit note: a refund made in the Stripe Dashboar
 
 import pytest
 
+from riseup_stripe_plugin.configuration.installation import installation_id
 from riseup_stripe_plugin.models import CreditNote, InvoiceStatus, StripeEvent
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
@@ -44,7 +45,7 @@ def test_a_full_dashboard_refund_gets_a_credit_note_linked_to_it_and_nothing_is_
     assert [(r["refund"], r["amount_refunded"]) for r in remote.refunds] == [(refund.id, 4900)]
     assert not remote.out_of_band_amount and remote.metadata["riseup_refund"] == refund.id
     (created,) = note_creations(stripe)
-    assert created["idempotency_key"] == f"riseup-refund-note-{refund.id}-4900"
+    assert created["idempotency_key"] == f"riseup-{installation_id()}-refund-note-{refund.id}-4900"
     # The money went back once: the only refund is the Dashboard's.
     assert [r.id for r in stripe.client().v1.refunds.list(params={"charge": charge_id(stripe, order)}).data] == [
         refund.id]

@@ -26,6 +26,8 @@ class StripeEvent(models.Model):
     ignored = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    # What processing did ("order ...: fulfilled", "ignored: another installation"...).
+    outcome = models.CharField(max_length=255, blank=True, default="")
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

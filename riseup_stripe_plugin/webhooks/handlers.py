@@ -17,7 +17,8 @@ from django.utils import timezone
 from ..billing.disputes import handle_dispute
 from ..billing.invoices import order_for_invoice, record_invoice
 from ..billing.refunds import handle_charge_refunded, handle_credit_note
-from ..exceptions import NotYourOrder
+from ..configuration.installation import is_foreign
+from ..exceptions import ForeignInstallation, NotYourOrder
 from ..models import StripeEvent
 from ..orders.fulfilment import apply_session, mark_payment_failed
 from ..states import OrderState
@@ -78,6 +79,10 @@ HANDLERS = {
 }
 
 
+#: The outcome of an event about another installation's objects (production and staging on one account).
+FOREIGN = "ignored: another installation"
+
+
 def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
     """
     Process a stored event; safe to call again, and twice at once, for the same event.
@@ -92,9 +97,18 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
         return "duplicate"
     event = json.loads(record.raw_body)
     handler = HANDLERS.get(record.type)
-    outcome = handler(event, gateway) if handler else "ignored: event type not handled"
+    if is_foreign((event.get("data") or {}).get("object")):
+        outcome = FOREIGN
+    elif handler is None:
+        outcome = "ignored: event type not handled"
+    else:
+        try:
+            outcome = handler(event, gateway)
+        except ForeignInstallation as exc:  # an object read back names another installation
+            log.info("Event %s concerns another installation: %s", record.event_id, exc.detail)
+            outcome = FOREIGN
     StripeEvent.objects.filter(pk=record.pk).update(
         processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
-        attempts=F("attempts") + 1, error="",
+        attempts=F("attempts") + 1, error="", outcome=outcome[:255],
     )
     return outcome
