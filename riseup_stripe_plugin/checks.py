@@ -97,3 +97,40 @@ def check_enrollment_gate(app_configs=None, **kwargs):
             id="riseup_stripe.E010",
         )]
     return []
+
+
+@checks.register()
+def check_stored_secrets(app_configs=None, **kwargs):
+    """A stored secret no key opens turns payment off silently: say so at start-up."""
+    from django.db import DatabaseError
+
+    from .configuration.encryption import needs_reencryption, readable
+    from .models import PaymentConfiguration
+
+    try:
+        row = PaymentConfiguration.objects.order_by("pk").first()
+    except DatabaseError:  # tables not migrated yet
+        return []
+    if row is None:
+        return []
+    stored = {"RISEUP_STRIPE_SECRET_KEY": row.secret_key_encrypted,
+              "RISEUP_STRIPE_WEBHOOK_SECRET": row.webhook_secret_encrypted}
+    problems = []
+    for name, token in stored.items():
+        if conf.set_in_django_settings(name):
+            continue  # the Django setting wins; the stored copy is not used
+        if not readable(token):
+            problems.append(checks.Error(
+                f"The {name} stored in the payment settings cannot be decrypted: payment is off.",
+                hint="SECRET_KEY was changed. Put the previous key in SECRET_KEY_FALLBACKS, or enter the secret "
+                     "again in the payment settings.",
+                id="riseup_stripe.E011",
+            ))
+        elif needs_reencryption(token):
+            problems.append(checks.Warning(
+                f"The {name} stored in the payment settings is encrypted with a key of SECRET_KEY_FALLBACKS.",
+                hint="Save the payment settings once to re-encrypt it with the current SECRET_KEY, then the old "
+                     "key can leave SECRET_KEY_FALLBACKS.",
+                id="riseup_stripe.W002",
+            ))
+    return problems

@@ -1,10 +1,11 @@
 """Signal receivers the plugin connects when its app is ready."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import conf
+from .configuration.encryption import reencrypt
 from .models import PaymentConfiguration
 
 
@@ -13,3 +14,10 @@ def payment_configuration_changed(**kwargs):
     """Every LMS and Studio process re-reads the payment settings once they change."""
     # After the commit: before it, another process could cache the old values again.
     transaction.on_commit(conf.forget_admin_values)
+
+
+@receiver(pre_save, sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_reencrypt")
+def reencrypt_secrets(instance, **kwargs):
+    """After a SECRET_KEY rotation, a save re-encrypts the stored secrets with the current key (never a read)."""
+    instance.secret_key_encrypted = reencrypt(instance.secret_key_encrypted)
+    instance.webhook_secret_encrypted = reencrypt(instance.webhook_secret_encrypted)
