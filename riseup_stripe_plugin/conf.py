@@ -43,6 +43,10 @@ DEFAULTS = {
     # Names this installation in every idempotency key and in the metadata of what it creates at Stripe;
     # None: generated once and stored in the database.
     "RISEUP_STRIPE_INSTALLATION_ID": None,
+    # Processed webhook events lose their raw body (personal data) after this many days.
+    "RISEUP_STRIPE_EVENT_RETENTION_DAYS": 90,
+    # At a learner's retirement: False leaves their Stripe Customer in Stripe (link removed), True deletes it.
+    "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT": False,
 }
 
 #: Settings whose values must never be shown, logged or returned.

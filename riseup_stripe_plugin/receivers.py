@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import conf
+from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
 from .models import PaymentConfiguration
 
@@ -21,3 +22,15 @@ def reencrypt_secrets(instance, **kwargs):
     """After a SECRET_KEY rotation, a save re-encrypts the stored secrets with the current key (never a read)."""
     instance.secret_key_encrypted = reencrypt(instance.secret_key_encrypted)
     instance.webhook_secret_encrypted = reencrypt(instance.webhook_secret_encrypted)
+
+
+def learner_retired(user=None, **kwargs):
+    """The platform retires a user: their personal data leaves the plugin's tables."""
+    from .privacy.retirement import retire_learner
+
+    if user is not None:
+        retire_learner(user)
+
+
+for _signal in platform.retirement_signals():
+    _signal.connect(learner_retired, dispatch_uid=f"riseup_stripe_retirement_{id(_signal)}")

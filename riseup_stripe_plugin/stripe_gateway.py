@@ -174,6 +174,14 @@ class StripeGateway:
             params=params, options=self._options(f"riseup-customer-{user_id}-{params_digest(params)}"),
         )
 
+    def delete_customer(self, customer_id: str) -> dict:
+        """Delete a retired learner's Customer (Stripe keeps its invoices and payments); gone already is fine."""
+        try:
+            return self._call("customer deletion", self.client.v1.customers.delete, customer_id,
+                              options=self._options(f"riseup-customer-delete-{customer_id}"))
+        except PaymentRequestError:
+            return {"id": customer_id, "deleted": True}
+
     # -- catalogue: product and price ------------------------------------
 
     def create_product(self, *, offer_id: int, course_key: str, name: str) -> dict:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from riseup_stripe_plugin.edxapp_wrapper import CourseInfo, EnrollmentRefused
 
-from . import enrollment
+from . import enrollment, retirement
 from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed
 
 ENROLLMENT_ROLES = ("instructor", "staff")
@@ -99,3 +99,7 @@ def enrolled_course_keys(user):
 def about_page_course_key(context):
     course = context.get("course")
     return getattr(course, "id", None)
+
+
+def retirement_signals():
+    return [retirement.USER_RETIRE_LMS_CRITICAL, retirement.USER_RETIRE_LMS_MISC]
