@@ -17,5 +17,6 @@ from .orders import ConcurrentTransition, Order
 
 __all__ = [
     "AudienceRule", "BackOfficeEnrollment", "ConcurrentTransition", "CourseOffer", "CreditNote", "Invoice",
-    "Installation", "InvoiceStatus", "LearnerScope", "Order", "PaymentConfiguration", "StripeCustomer", "StripeEvent", "TaxMode",
+    "Installation", "InvoiceStatus", "LearnerScope", "Order", "PaymentConfiguration", "StripeCustomer",
+    "StripeEvent", "TaxMode",
 ]
