@@ -42,18 +42,6 @@ def check_stripe_settings(app_configs=None, **kwargs):
             hint="It starts with whsec_.",
             id="riseup_stripe.E004",
         ))
-    if not API_VERSION_RE.match(cfg.api_version or ""):
-        errors.append(checks.Error(
-            f"RISEUP_STRIPE_API_VERSION {cfg.api_version!r} is not a Stripe API version.",
-            hint=f"Use {conf.PINNED_API_VERSION}, the version this plugin is written against.",
-            id="riseup_stripe.E005",
-        ))
-    elif cfg.api_version != conf.PINNED_API_VERSION:
-        errors.append(checks.Warning(
-            f"RISEUP_STRIPE_API_VERSION is {cfg.api_version}; the plugin is tested with "
-            f"{conf.PINNED_API_VERSION}.",
-            id="riseup_stripe.W001",
-        ))
     if cfg.tax_mode not in conf.TAX_MODES:
         errors.append(checks.Error(
             f"RISEUP_STRIPE_TAX_MODE must be one of {', '.join(conf.TAX_MODES)}.",
@@ -71,6 +59,27 @@ def check_stripe_settings(app_configs=None, **kwargs):
             id="riseup_stripe.E008",
         ))
     return errors
+
+
+@checks.register()
+def check_api_version(app_configs=None, **kwargs):
+    """The plugin parses Stripe's objects in the version it is written against: no other may be configured."""
+    configured = conf.get("RISEUP_STRIPE_API_VERSION") or conf.PINNED_API_VERSION
+    if configured == conf.PINNED_API_VERSION:
+        return []
+    if not API_VERSION_RE.match(str(configured)):
+        return [checks.Error(
+            f"RISEUP_STRIPE_API_VERSION {configured!r} is not a Stripe API version.",
+            hint=f"Remove it, or use {conf.PINNED_API_VERSION}, the version this plugin is written against.",
+            id="riseup_stripe.E005",
+        )]
+    return [checks.Error(
+        f"RISEUP_STRIPE_API_VERSION is {configured}; this plugin is written against {conf.PINNED_API_VERSION} "
+        f"and sends that one.",
+        hint="Remove the setting (or clear the API version in the payment settings); a new API version comes "
+             "with a new release of the plugin.",
+        id="riseup_stripe.E012",
+    )]
 
 
 @checks.register()

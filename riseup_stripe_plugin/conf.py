@@ -195,7 +195,8 @@ def stripe_settings() -> StripeSettings:
         publishable_key=get("RISEUP_STRIPE_PUBLISHABLE_KEY") or "",
         secret_key=get("RISEUP_STRIPE_SECRET_KEY") or "",
         webhook_secret=get("RISEUP_STRIPE_WEBHOOK_SECRET") or "",
-        api_version=get("RISEUP_STRIPE_API_VERSION") or PINNED_API_VERSION,
+        # The version the code parses is the one it sends, whatever is configured (the checks refuse another).
+        api_version=PINNED_API_VERSION,
         api_base=get("RISEUP_STRIPE_API_BASE") or None,
         default_currency=(get("RISEUP_STRIPE_DEFAULT_CURRENCY") or "eur").lower(),
         tax_mode=get("RISEUP_STRIPE_TAX_MODE") or "none",

@@ -29,6 +29,8 @@ class StripeEvent(models.Model):
     error = models.TextField(blank=True, default="")
     # What processing did ("order ...: fulfilled", "ignored: another installation"...).
     outcome = models.CharField(max_length=255, blank=True, default="")
+    # Set when Stripe sent the event in another API version than the one the plugin parses.
+    warning = models.CharField(max_length=255, blank=True, default="")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # When the raw body was emptied (retention period over, or the learner retired).
     body_erased_at = models.DateTimeField(null=True, blank=True)

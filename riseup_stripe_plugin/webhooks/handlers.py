@@ -14,6 +14,7 @@ import logging
 from django.db.models import F
 from django.utils import timezone
 
+from .. import conf
 from ..billing.disputes import handle_dispute
 from ..billing.invoices import order_for_invoice, record_invoice
 from ..billing.refunds import handle_charge_refunded, handle_credit_note
@@ -79,6 +80,27 @@ HANDLERS = {
 }
 
 
+#: API versions of events already warned about, by this process (one log line each, not one per event).
+_warned_versions: set[str] = set()
+
+
+def version_warning(record: StripeEvent) -> str:
+    """
+    An event in another API version than the pinned one: its snapshot is not read, the objects are.
+
+    Every handler re-reads what it acts on through the gateway, which asks Stripe in
+    the pinned version; the warning stays on the event and is logged once per version.
+    """
+    if not record.api_version or record.api_version == conf.PINNED_API_VERSION:
+        return ""
+    if record.api_version not in _warned_versions:
+        _warned_versions.add(record.api_version)
+        log.warning("Stripe sends events in API version %s; the plugin is written against %s and re-reads every "
+                    "object in that version. Set the webhook endpoint's API version to it "
+                    "(riseup_stripe_register_webhook).", record.api_version, conf.PINNED_API_VERSION)
+    return f"event in API version {record.api_version}, objects re-read in {conf.PINNED_API_VERSION}"[:255]
+
+
 #: The outcome of an event about another installation's objects (production and staging on one account).
 FOREIGN = "ignored: another installation"
 
@@ -97,6 +119,7 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
         return "duplicate"
     event = json.loads(record.raw_body)
     handler = HANDLERS.get(record.type)
+    warning = version_warning(record)
     if is_foreign((event.get("data") or {}).get("object")):
         outcome = FOREIGN
     elif handler is None:
@@ -109,6 +132,6 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
             outcome = FOREIGN
     StripeEvent.objects.filter(pk=record.pk).update(
         processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
-        attempts=F("attempts") + 1, error="", outcome=outcome[:255],
+        attempts=F("attempts") + 1, error="", outcome=outcome[:255], warning=warning,
     )
     return outcome
