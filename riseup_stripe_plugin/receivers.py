@@ -34,3 +34,18 @@ def learner_retired(user=None, **kwargs):
 
 for _signal in platform.retirement_signals():
     _signal.connect(learner_retired, dispatch_uid=f"riseup_stripe_retirement_{id(_signal)}")
+
+
+def course_catalog_changed(catalog_info=None, **kwargs):
+    """Studio published a course's catalog information: its Stripe Product takes the name, after the commit."""
+    from functools import partial
+
+    from .catalog.offers import rename_product
+
+    if catalog_info is not None:
+        transaction.on_commit(partial(rename_product, str(catalog_info.course_key), catalog_info.name))
+
+
+_catalog_signal = platform.course_catalog_changed_signal()
+if _catalog_signal is not None:
+    _catalog_signal.connect(course_catalog_changed, dispatch_uid="riseup_stripe_course_catalog_changed")

@@ -187,14 +187,16 @@ class StripeGateway:
     def create_product(self, *, offer_id: int, course_key: str, name: str) -> dict:
         return self._call(
             "product creation", self.client.v1.products.create,
-            params={"name": name[:250] or course_key, "metadata": self._stamp({"riseup_course_key": course_key})},
+            params={"name": name, "metadata": self._stamp({"riseup_course_key": course_key})},
             options=self._options(f"riseup-product-{offer_id}"),
         )
 
-    def update_product(self, product_id: str, *, name: str, key: str) -> dict:
+    def rename_product(self, product_id: str, *, name: str, version: int) -> dict:
+        """Give the Product a course's new name; the key names the rename (its version) and the new name."""
         return self._call(
             "product update", self.client.v1.products.update, product_id,
-            params={"name": name[:250]}, options=self._options(key),
+            params={"name": name},
+            options=self._options(f"riseup-product-{product_id}-name-v{version}-{params_digest({'name': name})}"),
         )
 
     def create_price(self, *, product_id: str, offer_id: int, version: int, amount: int,

@@ -133,3 +133,8 @@ def about_page_course_key(context: dict):
 def retirement_signals() -> list:
     """The platform's user retirement signals (sent with ``user=``); empty where the platform has none."""
     return list(backend().retirement_signals())
+
+
+def course_catalog_changed_signal():
+    """Studio's ``COURSE_CATALOG_INFO_CHANGED`` (openedx-events, ``catalog_info=``); None where it does not exist."""
+    return backend().course_catalog_changed_signal()

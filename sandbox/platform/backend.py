@@ -103,3 +103,10 @@ def about_page_course_key(context):
 
 def retirement_signals():
     return [retirement.USER_RETIRE_LMS_CRITICAL, retirement.USER_RETIRE_LMS_MISC]
+
+
+def course_catalog_changed_signal():
+    # The real openedx-events signal, as Studio sends it (see sandbox.platform.studio).
+    from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
+
+    return COURSE_CATALOG_INFO_CHANGED

@@ -165,3 +165,11 @@ def retirement_signals():
     except ImportError:  # a platform without the retirement pipeline
         return []
     return [USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC]
+
+
+def course_catalog_changed_signal():
+    try:
+        from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
+    except ImportError:
+        return None
+    return COURSE_CATALOG_INFO_CHANGED
