@@ -83,6 +83,21 @@ def check_api_version(app_configs=None, **kwargs):
 
 
 @checks.register()
+def check_installation_id(app_configs=None, **kwargs):
+    """A forced installation id goes into idempotency keys and metadata: it must be short and plain."""
+    from .configuration.installation import ID_RE
+
+    value = conf.get("RISEUP_STRIPE_INSTALLATION_ID")
+    if value and not ID_RE.match(str(value)):
+        return [checks.Error(
+            "RISEUP_STRIPE_INSTALLATION_ID must be 1 to 40 letters, digits, - or _.",
+            hint="For example staging; leave it unset to use the id this installation generated.",
+            id="riseup_stripe.E013",
+        )]
+    return []
+
+
+@checks.register()
 def check_enrollment_gate(app_configs=None, **kwargs):
     """The paid-course gate must be in the enrollment pipeline, failing closed (settings can be overwritten)."""
     from django.conf import settings

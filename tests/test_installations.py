@@ -5,6 +5,7 @@ every object the plugin creates names its installation, and each installation ig
 
 import pytest
 
+from riseup_stripe_plugin import checks
 from riseup_stripe_plugin.catalog.offers import sync_offer
 from riseup_stripe_plugin.configuration import installation
 from riseup_stripe_plugin.models import CourseOffer, CreditNote, Installation, InvoiceStatus, StripeEvent
@@ -27,7 +28,9 @@ def test_the_installation_id_is_generated_once_stored_and_a_setting_forces_it(se
     installation.forget()  # another process reads the stored one
     assert installation.installation_id() == first and Installation.objects.count() == 1
     settings.RISEUP_STRIPE_INSTALLATION_ID = "staging"
-    assert installation.installation_id() == "staging"
+    assert installation.installation_id() == "staging" and checks.check_installation_id() == []
+    settings.RISEUP_STRIPE_INSTALLATION_ID = "staging site"
+    assert [e.id for e in checks.check_installation_id()] == ["riseup_stripe.E013"]
 
 
 def test_every_key_and_every_object_created_names_the_installation(client, stripe, settings):

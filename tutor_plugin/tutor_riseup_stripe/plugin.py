@@ -79,6 +79,9 @@ LMS_SETTINGS = (
     "RISEUP_STRIPE_INVOICE_FOOTER",
     "RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT",
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE",
+    "RISEUP_STRIPE_INSTALLATION_ID",
+    "RISEUP_STRIPE_EVENT_RETENTION_DAYS",
+    "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT",
 )
 CMS_SETTINGS = tuple(
     name for name in LMS_SETTINGS if name != "RISEUP_STRIPE_WEBHOOK_SECRET"
@@ -198,6 +201,21 @@ def _as_lifetime(value: t.Any) -> int:
     return value
 
 
+def _as_installation_id(value: t.Any) -> str:
+    text = _as_text(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", text):
+        raise _InvalidValueError(
+            "expected 1 to 40 letters, digits, - or _ (for example staging)"
+        )
+    return text
+
+
+def _as_days(value: t.Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _InvalidValueError("expected a whole number of days, 0 or more")
+    return value
+
+
 def _as_pip_spec(value: t.Any) -> str:
     text = _as_text(value).strip()
     if not text:
@@ -225,6 +243,9 @@ VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}INVOICE_FOOTER": _unless_null(_as_multiline_text),
     f"{PREFIX}ALLOW_REQUESTLESS_ENROLLMENT": _unless_null(_as_bool),
     f"{PREFIX}REVOKE_ACCESS_ON_DISPUTE": _unless_null(_as_bool),
+    f"{PREFIX}INSTALLATION_ID": _unless_null(_as_installation_id),
+    f"{PREFIX}EVENT_RETENTION_DAYS": _unless_null(_as_days),
+    f"{PREFIX}DELETE_CUSTOMER_ON_RETIREMENT": _unless_null(_as_bool),
 }
 
 
