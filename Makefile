@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   the sandbox LMS on SQLite with the Stripe emulator, ready to buy a course
 #   make test   the whole test suite, on SQLite then on MariaDB
-.PHONY: demo test test-sqlite test-mariadb test-compat lint messages compile-messages benchmark clean
+.PHONY: demo test test-frontend test-sqlite test-mariadb test-compat lint messages compile-messages benchmark benchmark-smoke clean
 
 VENV ?= .venv
 
@@ -14,6 +14,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	scripts/test.sh $(VENV)
+
+test-frontend:
+	frontend/test.sh
 
 test-sqlite: $(VENV)/.installed
 	RISEUP_TEST_DB=sqlite $(VENV)/bin/python -m pytest
@@ -35,8 +38,20 @@ messages: $(VENV)/.installed
 compile-messages: $(VENV)/.installed
 	cd riseup_stripe_plugin && ../$(VENV)/bin/django-admin compilemessages
 
-benchmark: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest benchmarks --benchmark-only -o testpaths=benchmarks
+# The plugin side by side with its baselines, in one run; the report goes to $(BENCH_OUT).
+# BENCH_SIZE=smoke (or make benchmark-smoke) runs tiny sizes, as CI does.
+BENCH_SIZE ?= full
+BENCH_OUT ?= benchmarks/results
+
+$(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet -r benchmarks/requirements.txt
+	touch $@
+
+benchmark: $(VENV)/.bench-installed
+	$(VENV)/bin/python -m benchmarks.run --size $(BENCH_SIZE) --out $(BENCH_OUT)
+
+benchmark-smoke: $(VENV)/.bench-installed
+	$(VENV)/bin/python -m benchmarks.run --size smoke --out $(BENCH_OUT)
 
 clean:
-	rm -rf $(VENV) .venv-compat sandbox.sqlite3 build dist *.egg-info
+	rm -rf $(VENV) .venv-compat benchmarks/.venv-djstripe benchmarks/results sandbox.sqlite3 build dist *.egg-info

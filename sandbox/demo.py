@@ -11,6 +11,7 @@ Stripe CLI and set ``RISEUP_STRIPE_WEBHOOK_SECRET`` to the secret it prints).
 import argparse
 import os
 import pathlib
+import signal
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -27,6 +28,10 @@ def main(argv=None):
     db_path = pathlib.Path(os.environ["SANDBOX_SQLITE_PATH"])
     if not args.keep and db_path.exists():
         db_path.unlink()
+
+    # SIGTERM (how tests and service managers stop the demo) unwinds like
+    # Ctrl-C, so the ``finally`` below stops the emulator.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
     real_stripe = os.environ.get("RISEUP_STRIPE_SECRET_KEY", "").startswith("sk_test_") and \
         "emulator" not in os.environ.get("RISEUP_STRIPE_SECRET_KEY", "")

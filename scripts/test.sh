@@ -6,6 +6,8 @@ py="$venv/bin/python"
 status=0
 echo "== SQLite"
 RISEUP_TEST_DB=sqlite "$py" -m pytest tests --cov --cov-config=setup.cfg --cov-report=term:skip-covered || status=$?
+echo "== Frontend"
+frontend/test.sh || status=$?
 echo "== Tutor plugin (real Tutor CLI)"
 "$py" -m pytest tutor_plugin/tests || status=$?
 echo "== Lint"

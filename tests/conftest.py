@@ -8,6 +8,9 @@ import time
 
 import pytest
 
+# Fails the run if any process it started (emulators, the demo, workers...) outlives it.
+pytest_plugins = ["tests.process_guard"]
+
 
 def pytest_report_header(config):
     from django.conf import settings

@@ -47,12 +47,17 @@ def demo(tmp_path_factory):
             break
     else:
         process.kill()
+        process.wait(5)
         pytest.fail("the demo did not start:\n" + log.read_text())
     if process.poll() is not None:
         pytest.fail("the demo exited:\n" + log.read_text())
     yield base, log
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 def sign_in(session, base, username, password):

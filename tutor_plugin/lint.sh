@@ -32,6 +32,9 @@ expected = {
     "tutor_riseup_stripe/patches/openedx-cms-common-settings",
     "tutor_riseup_stripe/patches/mfe-lms-production-settings",
     "tutor_riseup_stripe/patches/mfe-lms-development-settings",
+    "tutor_riseup_stripe/patches/mfe-env-config-runtime-definitions-catalog",
+    "tutor_riseup_stripe/templates/riseup-stripe-mfe/catalog.jsx",
+    "tutor_riseup_stripe/templates/riseup-stripe-mfe/slots.json",
 }
 missing = expected - names
 assert not missing, f"missing from {wheel}: {sorted(missing)}"

@@ -125,7 +125,7 @@ def apply_expand(data, path, owner=None, full_path=None):
 
 
 def _expanded(object_id, key, full_path):
-    target = find(object_id, KEY_HINTS.get(key)) or find(object_id)
+    target = find(object_id, KEY_HINTS.get(key)) or find(object_id) or store.get(f"deleted:customer:{object_id}")
     if target is None:
         raise invalid(f"This property cannot be expanded ({full_path}).", param="expand")
     return target._export()
@@ -233,7 +233,7 @@ class EmuObject(StripeObject):
         params = check(params, dict(LIST_PARAMS, **cls._list_fields))
         params.pop("expand", None)
         items = [item for item in cls._all() if cls._list_match(item, params)]
-        return ListResult(url, items, params)
+        return ListResult(url, items, params, cls.object)
 
     @classmethod
     def _list_match(cls, item, params):
@@ -255,28 +255,47 @@ def sort_key(item):
 
 
 class ListResult:
-    """A Stripe list page, newest first, with ``starting_after``/``ending_before``."""
+    """A Stripe list page, newest first, with ``starting_after``/``ending_before``.
 
-    def __init__(self, url, items, params=None):
+    ``starting_after`` gives the (at most ``limit``) items after the cursor;
+    ``ending_before`` the ones just before it, still newest first, so that
+    stripe-python's ``auto_paging_iter()`` pages both ways. ``has_more`` says
+    whether more items lie beyond the page in the direction of travel.
+    """
+
+    #: Sort newest first (lines of one object keep their own order instead).
+    _sorted = True
+
+    def __init__(self, url, items, params=None, object_name="object"):
         params = params or {}
         self.url = url
-        items = sorted(items, key=sort_key, reverse=True)
+        if self._sorted:
+            items = sorted(items, key=sort_key, reverse=True)
         limit = params.get("limit") or 10
         after = params.get("starting_after")
         before = params.get("ending_before")
-        ids = [getattr(item, "id", None) for item in items]
+        if after and before:
+            raise invalid(
+                "You may only specify one of these parameters: ending_before, starting_after.",
+                param="ending_before",
+            )
+        ids = [self._id_of(item) for item in items]
         if after:
             if after not in ids:
-                raise not_found("object", after, param="starting_after")
+                raise invalid(f"No such {object_name}: '{after}'", param="starting_after", code="resource_missing")
             items = items[ids.index(after) + 1 :]
             self.items, self.has_more = items[:limit], len(items) > limit
         elif before:
             if before not in ids:
-                raise not_found("object", before, param="ending_before")
+                raise invalid(f"No such {object_name}: '{before}'", param="ending_before", code="resource_missing")
             items = items[: ids.index(before)]
             self.items, self.has_more = items[-limit:], len(items) > limit
         else:
             self.items, self.has_more = items[:limit], len(items) > limit
+
+    @staticmethod
+    def _id_of(item):
+        return item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
 
     def _export(self, expand=None):
         expand = check_expand(expand)
@@ -285,8 +304,18 @@ class ListResult:
             "object": "list",
             "url": self.url,
             "has_more": self.has_more,
-            "data": [item._export(expand=item_expand) for item in self.items],
+            "data": [export_item(item, item_expand) for item in self.items],
         }
+
+
+def export_item(item, expand):
+    """A list entry: a stored object, or an embedded hash (line items)."""
+    if isinstance(item, dict):
+        data = copy.deepcopy(item)
+        for path in expand:
+            apply_expand(data, path)
+        return data
+    return item._export(expand=expand)
 
 
 def list_object(url, items):

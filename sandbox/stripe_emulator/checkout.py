@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import ADDRESS_NULL, EmuObject, ListResult, clean_metadata, random_id, require
+from .base import ADDRESS_NULL, EmuObject, ListResult, check_expand, clean_metadata, random_id, require
 from .billing import create_session_invoice
 from .errors import card_declined, invalid
 from .money import AUTOMATIC_TAX_PERCENTAGE, split_proportionally
@@ -275,6 +275,40 @@ class CheckoutSession(EmuObject):
             "data": self._line_items(),
         }
     }
+
+    def _discount_object(self, coupon):
+        return {"object": "discount", "coupon": coupon._export(),
+                "promotion_code": (self._discount or {}).get("promotion_code")}
+
+    def _breakdown(self):
+        """``total_details.breakdown``: the discount and each tax, with their objects."""
+        amounts = self._amounts()
+        taxes = [
+            {"amount": tax["amount"], "rate": tax["rate"]._export(), "taxability_reason": tax["taxability_reason"],
+             "taxable_amount": tax["taxable_amount"]}
+            for line in amounts["lines"] for tax in line["taxes"]
+        ]
+        discounts = []
+        if amounts["coupon"] is not None:
+            discounts.append({"amount": amounts["discount"], "discount": self._discount_object(amounts["coupon"])})
+        return {"discounts": discounts, "taxes": taxes}
+
+    #: Expansions of fields Stripe only sends when asked, made here rather than by following an id.
+    _computed_expansions = ("total_details.breakdown", "line_items.data.discounts")
+
+    def _export(self, expand=None):
+        expand = check_expand(expand)
+        data = super()._export(expand=[path for path in expand if path not in self._computed_expansions])
+        if "total_details.breakdown" in expand and isinstance(data.get("total_details"), dict):
+            data["total_details"] = dict(data["total_details"], breakdown=self._breakdown())
+        if "line_items.data.discounts" in expand:
+            if "line_items" not in data:
+                data["line_items"] = self._expand_extra["line_items"](self)
+            coupon = self._amounts()["coupon"]
+            for item in data["line_items"]["data"]:
+                item["discounts"] = [{"amount": item["amount_discount"], "discount": self._discount_object(coupon)}
+                                     ] if coupon is not None and item["amount_discount"] else []
+        return data
 
     # -- state ---------------------------------------------------------------
     def _refresh(self):
@@ -541,13 +575,13 @@ def line_item_object(item, currency):
 
 # -- API routes ----------------------------------------------------------------
 def expire_session(id, **data):
-    """``POST /v1/checkout/sessions/{id}/expire``: only an open session."""
+    """``POST /v1/checkout/sessions/{id}/expire``: only an open session (Stripe's wording)."""
     check(data, {"expand": ListOf(Str())})
     session = CheckoutSession._api_retrieve(id)
     if session.status != "open":
         raise invalid(
-            f"Only Checkout Sessions with a status of `open` can be expired; this one is `{session.status}`.",
-            param="session",
+            'Only Checkout Sessions with a status in ["open"] can be expired. '
+            f"This Checkout Session has a status of `{session.status}`."
         )
     session._expire()
     return session
@@ -555,24 +589,15 @@ def expire_session(id, **data):
 
 def list_line_items(id, **data):
     params = check(data, LIST_PARAMS)
+    params.pop("expand", None)
     session = CheckoutSession._api_retrieve(id)
-    return _ItemList(f"/v1/checkout/sessions/{id}/line_items", session._line_items(), params)
+    return _ItemList(f"/v1/checkout/sessions/{id}/line_items", session._line_items(), params, "item")
 
 
 class _ItemList(ListResult):
     """Line items keep their order (they are not sorted by creation)."""
 
-    def __init__(self, url, items, params):
-        self.url = url
-        limit = params.get("limit") or 10
-        after = params.get("starting_after")
-        ids = [item["id"] for item in items]
-        if after in ids:
-            items = items[ids.index(after) + 1 :]
-        self.items, self.has_more = items[:limit], len(items) > limit
-
-    def _export(self, expand=None):
-        return {"object": "list", "url": self.url, "has_more": self.has_more, "data": self.items}
+    _sorted = False
 
 
 # -- paying ----------------------------------------------------------------------
@@ -676,7 +701,7 @@ def pay(session_id, email=None, name=None, promotion_code=None, outcome="paid"):
 def customer_for(session, email, name):
     """The session's Customer, created like Stripe does when one is needed."""
     if session.customer:
-        return Customer._api_retrieve(session.customer)
+        return require("customer", session.customer, "customer")
     if session.customer_creation == "always" or session.invoice_creation["enabled"]:
         params = {"email": email or session.customer_email or "customer@example.com"}
         if name:

@@ -35,6 +35,17 @@ def is_api(path):
     return path.startswith("/v1/") or path == "/v1"
 
 
+def _is_object_id(part):
+    """``cus_Ab12...``, ``cs_test_...``, ``acct_emulator``: a short lower-case prefix, then a long rest."""
+    prefix, _, rest = part.partition("_")
+    return bool(prefix) and prefix.isalpha() and prefix.islower() and len(prefix) <= 6 and len(rest) >= 8
+
+
+def endpoint_of(path):
+    """The route of an API path, object ids replaced: ``/v1/customers/cus_123`` -> ``/v1/customers/{id}``."""
+    return "/".join("{id}" if _is_object_id(part) else part for part in path.split("/"))
+
+
 @web.middleware
 async def request_log_middleware(request, handler):
     if not is_api(request.path):
@@ -84,9 +95,13 @@ async def error_middleware(request, handler):
         return api_error(500, message).to_response()
 
 
-def add_fault(path_prefix, status, count=None, method=None, should_retry=None):
+def add_fault(path_prefix, status=None, count=None, method=None, should_retry=None, action="error"):
+    """A rule failing the matching API calls: ``action`` ``error`` answers
+    ``status``; ``disconnect`` closes the connection without any answer (the
+    client sees a connection error, as when Stripe cannot be reached)."""
     rule = {
         "id": "fault_" + random_id(10),
+        "action": action,
         "path_prefix": path_prefix,
         "status": status,
         "remaining": count,
@@ -98,10 +113,30 @@ def add_fault(path_prefix, status, count=None, method=None, should_retry=None):
     return rule
 
 
-@web.middleware
-async def fault_middleware(request, handler):
-    if request.path.startswith(("/_test/", "/_config/")):
-        return await handler(request)
+def remove_fault(fault_id):
+    """Drop one rule; True when it existed."""
+    for rule in list(faults):
+        if rule["id"] == fault_id:
+            faults.remove(rule)
+            return True
+    return False
+
+
+def fault_response(status):
+    """The body Stripe sends with that status."""
+    if status == 429:
+        error = UserError(
+            429,
+            "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+            {"code": "rate_limit"},
+        )
+        return error.to_response()
+    if status >= 500:
+        return api_error(status, f"Injected fault: HTTP {status} (emulator).").to_response()
+    return UserError(status, f"Injected fault: HTTP {status} (emulator).").to_response()
+
+
+def _matching_rule(request):
     for rule in faults:
         if not request.path.startswith(rule["path_prefix"]):
             continue
@@ -112,11 +147,35 @@ async def fault_middleware(request, handler):
                 continue
             rule["remaining"] -= 1
         rule["hits"] += 1
-        response = api_error(rule["status"], f"Injected fault: HTTP {rule['status']} (emulator).").to_response()
-        if rule["should_retry"] is not None:
-            response.headers["Stripe-Should-Retry"] = "true" if rule["should_retry"] else "false"
-        return response
-    return await handler(request)
+        return rule
+    return None
+
+
+@web.middleware
+async def fault_middleware(request, handler):
+    if request.path.startswith(("/_test/", "/_config/")):
+        return await handler(request)
+    rule = _matching_rule(request)
+    if rule is None:
+        return await handler(request)
+    if rule["action"] == "disconnect":
+        # Drop the TCP connection (RST) before any byte of an answer: the
+        # client gets a connection error and cannot know whether Stripe acted.
+        request.protocol.force_close()
+        if request.transport is not None:
+            request.transport.abort()
+        raise _Disconnected()
+    response = fault_response(rule["status"])
+    if rule["should_retry"] is not None:
+        response.headers["Stripe-Should-Retry"] = "true" if rule["should_retry"] else "false"
+    return response
+
+
+class _Disconnected(web.HTTPException):
+    """Raised after aborting the connection; nothing is sent back."""
+
+    status_code = 499
+    empty_body = True
 
 
 def _api_key(request):

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from . import state
 from ._localstripe import store
-from .base import EmuObject, clean_metadata, require
-from .errors import invalid
+from .base import Deleted, EmuObject, clean_metadata, require
+from .errors import invalid, not_found
 from .money import THREE_DECIMAL, percentage_json
 from .params import Bool, Created, Enum, Id, Int, ListOf, Metadata, Number, Obj, Required, Str, check
 from .webhooks import emit
@@ -359,6 +359,34 @@ class Customer(EmuObject):
         settings.update(params.get("invoice_settings") or {})
         self.invoice_settings = settings
         emit("customer.created", self)
+
+    # Stripe keeps a deleted Customer retrievable (``{"id", "object",
+    # "deleted": true}``) to track its history; any other use of it is
+    # ``resource_missing``, exactly as for an id that never existed.
+    @staticmethod
+    def _tombstone_key(id):
+        return f"deleted:customer:{id}"
+
+    @classmethod
+    def _api_retrieve(cls, id):
+        tombstone = store.get(cls._tombstone_key(id))
+        if tombstone is not None:
+            return tombstone
+        return super()._api_retrieve(id)
+
+    @classmethod
+    def _api_update(cls, id, **data):
+        if store.get(cls._tombstone_key(id)) is not None:
+            raise not_found("customer", id)
+        return super()._api_update(id, **data)
+
+    @classmethod
+    def _api_delete(cls, id):
+        if store.get(cls._tombstone_key(id)) is not None:
+            raise not_found("customer", id)
+        deleted = super()._api_delete(id)
+        store[cls._tombstone_key(id)] = Deleted(id, cls.object)
+        return deleted
 
     def _update(self, params):
         params.pop("tax", None)

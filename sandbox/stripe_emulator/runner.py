@@ -12,10 +12,13 @@ Only the standard library is imported here (stripe-python lazily, by
 :meth:`client`), so importing the runner is cheap.
 """
 
+import atexit
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +57,35 @@ def _encode(params):
 
     walk("", params or {})
     return urllib.parse.urlencode(pairs).encode()
+
+
+class Fault(dict):
+    """A fault rule as the emulator reports it (``id``, ``action``, ``status``,
+    ``remaining``, ``hits``...). It stays on until :meth:`remove` or
+    :meth:`_Controls.clear_faults`; used as a context manager, it is removed
+    at the end of the block."""
+
+    def __init__(self, controls, data):
+        super().__init__(data)
+        self._controls = controls
+
+    def remove(self):
+        with contextlib.suppress(EmulatorError):  # already gone, or the emulator was stopped
+            self._controls.remove_fault(self["id"])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+
+
+def unreachable_base_url():
+    """An ``http://127.0.0.1:PORT`` where nothing listens (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 class _Controls:
@@ -124,11 +156,36 @@ class _Controls:
     def set_webhook_delay(self, seconds):
         return self.request("POST", "/_test/webhooks/delay", {"seconds": seconds})
 
-    def redeliver(self, *event_ids):
-        """Send stored events again, now, in this order; returns the attempts."""
+    @contextlib.contextmanager
+    def webhooks_paused(self):
+        """Inside the block events are stored and held, not sent (Stripe could not
+        reach the endpoint); they stay held afterwards until :meth:`deliver_held`."""
+        self.pause_webhooks()
+        try:
+            yield self
+        finally:
+            with contextlib.suppress(EmulatorError):
+                self.resume_webhooks()
+
+    def held_events(self):
+        """Ids of the events held back while paused, oldest first."""
+        return self.webhook_status()["held"]
+
+    def deliver_held(self, *event_ids, times=1):
+        """Send held events now: these (in this order) or all (oldest first),
+        each ``times`` times; they are no longer held. Returns the attempts."""
+        params = {"times": times}
+        if event_ids:
+            params["ids"] = list(event_ids)
+        return self.request("POST", "/_test/webhooks/deliver_held", params)["deliveries"]
+
+    def redeliver(self, *event_ids, times=1):
+        """Send stored events again, now, in this order, each ``times`` times
+        (same payload); returns the attempts."""
         if len(event_ids) == 1:
-            return self.request("POST", f"/_test/events/{event_ids[0]}/redeliver")["deliveries"]
-        return self.request("POST", "/_test/events/redeliver", {"ids": list(event_ids)})["deliveries"]
+            path = f"/_test/events/{event_ids[0]}/redeliver"
+            return self.request("POST", path, {"times": times})["deliveries"]
+        return self.request("POST", "/_test/events/redeliver", {"ids": list(event_ids), "times": times})["deliveries"]
 
     def deliveries(self):
         return self.request("GET", "/_test/deliveries")["data"]
@@ -152,6 +209,18 @@ class _Controls:
     def close_dispute(self, dispute_id, status):
         return self.request("POST", f"/_test/disputes/{dispute_id}/close", {"status": status})
 
+    def refund_in_dashboard(self, charge_id, amount=None, reason=None):
+        """Refund a charge as someone would in the Stripe Dashboard (all that is
+        left when ``amount`` is None); sends ``charge.refunded`` and
+        ``refund.created``. Returns the refund."""
+        return self.request("POST", f"/_test/charges/{charge_id}/refund", {"amount": amount, "reason": reason})
+
+    def delete_customer(self, customer_id):
+        """Delete a Customer as in the Dashboard (``DELETE /v1/customers/{id}``):
+        it can still be retrieved (``deleted: true``); any other use is
+        ``resource_missing``."""
+        return self.request("DELETE", f"/v1/customers/{customer_id}")
+
     def advance_clock(self, seconds):
         return self.request("POST", "/_test/clock", {"advance": int(seconds)})
 
@@ -163,8 +232,12 @@ class _Controls:
     def clear_requests(self):
         self.request("DELETE", "/_test/requests")
 
+    def request_count(self):
+        """``{"count": N, "by_endpoint": {"POST /v1/customers": 1, ...}}`` since the last flush or clear."""
+        return self.request("GET", "/_test/requests/count")
+
     def add_fault(self, path_prefix, status=503, count=None, method=None, should_retry=None):
-        """Answer ``status`` to the next ``count`` matching calls (all when None)."""
+        """Answer ``status`` to the next ``count`` matching calls (all when None); a :class:`Fault`."""
         params = {
             "path_prefix": path_prefix,
             "status": status,
@@ -172,7 +245,26 @@ class _Controls:
             "method": method,
             "should_retry": should_retry,
         }
-        return self.request("POST", "/_test/faults", params)
+        return Fault(self, self.request("POST", "/_test/faults", params))
+
+    def fail_api(self, status=500, count=None, path_prefix="/v1/", method=None, should_retry=None):
+        """Stripe answering errors: every API call (or the next ``count``) gets
+        ``status`` (500: ``api_error``; 429: ``rate_limit``, as Stripe); a :class:`Fault`."""
+        return self.add_fault(path_prefix, status, count, method, should_retry)
+
+    def unreachable(self, count=None, path_prefix="/v1/", method=None):
+        """Stripe unreachable: every API call (or the next ``count``) has its
+        connection closed with no answer, so clients raise a connection error
+        (``stripe.APIConnectionError``); a :class:`Fault`."""
+        params = {"path_prefix": path_prefix, "count": count, "method": method, "action": "disconnect"}
+        return Fault(self, self.request("POST", "/_test/faults", params))
+
+    def faults(self):
+        """The fault rules, with how many calls each has failed (``hits``)."""
+        return [Fault(self, rule) for rule in self.request("GET", "/_test/faults")["data"]]
+
+    def remove_fault(self, fault_id):
+        self.request("DELETE", f"/_test/faults/{fault_id}")
 
     def clear_faults(self):
         self.request("DELETE", "/_test/faults")
@@ -192,11 +284,28 @@ class _Controls:
         self.stop()
 
 
+#: Processes started and not stopped yet: stopped at interpreter exit.
+_running = set()
+
+
+@atexit.register
+def _stop_all():
+    for emulator in list(_running):
+        with contextlib.suppress(Exception):
+            emulator.stop()
+
+
 class EmulatorProcess(_Controls):
     """The emulator in a subprocess; a context manager.
 
     ``port=0`` lets the OS choose a free port; once started, :meth:`stop` then
     :meth:`start` comes back on the same port (with empty data).
+
+    The process never outlives the one that started it, however that one
+    ends: :meth:`stop`, or at interpreter exit; and when it is killed
+    (SIGTERM, SIGKILL), the emulator sees its stdin pipe close, gets SIGTERM
+    from the kernel (Linux, ``PR_SET_PDEATHSIG``, when started from the main
+    thread) and checks its parent pid twice a second: it exits on its own.
     """
 
     def __init__(self, port=0, webhook_url=None, webhook_secret=None, webhook_delay=None, env=None, verbose=False):
@@ -230,7 +339,12 @@ class EmulatorProcess(_Controls):
             str(self.port),
             "--port-file",
             port_file,
+            "--parent-pid",
+            str(os.getpid()),
+            "--watch-stdin",
         ]
+        if threading.current_thread() is threading.main_thread():
+            command.append("--parent-death-signal")
         if self.webhook_url:
             command += ["--webhook-url", self.webhook_url, "--webhook-secret", self.webhook_secret or ""]
         if self.verbose:
@@ -247,8 +361,11 @@ class EmulatorProcess(_Controls):
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            # Only this process holds the write end (close_fds): end of file
+            # for the emulator means we are gone.
+            stdin=subprocess.PIPE,
         )
+        _running.add(self)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -287,7 +404,10 @@ class EmulatorProcess(_Controls):
                 except subprocess.TimeoutExpired:
                     self.process.kill()
                     self.process.wait(5)
+            if self.process.stdin is not None:
+                self.process.stdin.close()
             self.process = None
+        _running.discard(self)
         if getattr(self, "_log", None) is not None:
             self._log.close()
             self._log = None

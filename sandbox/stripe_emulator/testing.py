@@ -12,10 +12,11 @@ from aiohttp import web
 
 from . import idempotency, middleware, state
 from ._localstripe import UserError, get_post_data, store
+from .base import random_id
 from .checkout import OUTCOMES, expire_due_sessions, pay
 from .errors import invalid
 from .params import Bool, Enum, Int, ListOf, Number, Required, Str, clean_fields
-from .payments import close_test_dispute, open_test_dispute
+from .payments import Refund, close_test_dispute, open_test_dispute
 from .webhooks import (
     dispatcher,
     register_config_endpoint,
@@ -76,19 +77,43 @@ def _event(event_id):
     return event
 
 
-@handler()
-async def redeliver_one(request):
+@handler({"times": Int(1, 100)})
+async def redeliver_one(request, times=None):
     event = _event(request.match_info["id"])
-    return {"deliveries": await dispatcher.deliver(event)}
+    return {"deliveries": await deliver(event, times or 1)}
 
 
-@handler({"ids": Required(ListOf(Str()))})
-async def redeliver_many(request, ids):
+@handler({"ids": Required(ListOf(Str())), "times": Int(1, 100)})
+async def redeliver_many(request, ids, times=None):
     events = [_event(event_id) for event_id in ids]
     deliveries = []
     for event in events:
-        deliveries += await dispatcher.deliver(event)
+        deliveries += await deliver(event, times or 1)
     return {"deliveries": deliveries}
+
+
+async def deliver(event, times):
+    """Send ``event`` now, ``times`` times in a row; it is no longer held."""
+    if event.id in dispatcher.held:
+        dispatcher.held.remove(event.id)
+    deliveries = []
+    for _ in range(times):
+        deliveries += await dispatcher.deliver(event)
+    return deliveries
+
+
+@handler({"ids": ListOf(Str()), "times": Int(1, 100)})
+async def deliver_held(request, ids=None, times=None):
+    """Send held events now: the given ones in that order, or all in creation order."""
+    if ids:
+        unknown = [event_id for event_id in ids if event_id not in dispatcher.held]
+        if unknown:
+            raise invalid(f"Not held: {', '.join(unknown)}", param="ids")
+    events = [_event(event_id) for event_id in (ids or list(dispatcher.held))]
+    deliveries = []
+    for event in events:
+        deliveries += await deliver(event, times or 1)
+    return {"deliveries": deliveries, "held": list(dispatcher.held)}
 
 
 def webhook_status():
@@ -141,17 +166,37 @@ get_deliveries, clear_deliveries = log_routes(lambda: dispatcher.log)
 get_requests, clear_requests = log_routes(lambda: middleware.request_log)
 
 
+@handler()
+def count_requests(request):
+    """How many API calls were received since the last flush or clear, in all and per endpoint."""
+    by_endpoint = {}
+    for entry in middleware.request_log:
+        endpoint = f"{entry['method']} {middleware.endpoint_of(entry['path'])}"
+        by_endpoint[endpoint] = by_endpoint.get(endpoint, 0) + 1
+    return {"count": len(middleware.request_log), "by_endpoint": dict(sorted(by_endpoint.items()))}
+
+
 @handler(
     {
         "path_prefix": Required(Str()),
-        "status": Required(Int(400, 599)),
+        "status": Int(400, 599),
         "count": Int(1),
         "method": Enum("GET", "POST", "DELETE", "get", "post", "delete"),
         "should_retry": Bool(),
+        "action": Enum("error", "disconnect"),
     }
 )
-def add_fault(request, path_prefix, status, count=None, method=None, should_retry=None):
-    return middleware.add_fault(path_prefix, status, count, method, should_retry)
+def add_fault(request, path_prefix, status=None, count=None, method=None, should_retry=None, action=None):
+    action = action or "error"
+    if action == "error" and status is None:
+        raise invalid("Missing required param: status.", param="status", code="parameter_missing")
+    return middleware.add_fault(path_prefix, status, count, method, should_retry, action)
+
+
+async def remove_fault(request):
+    if not middleware.remove_fault(request.match_info["id"]):
+        return invalid(f"No such fault: '{request.match_info['id']}'", param="id", status=404).to_response()
+    return json_response({"data": list(middleware.faults)})
 
 
 get_faults, clear_faults = log_routes(lambda: middleware.faults)
@@ -179,6 +224,19 @@ get_faults, clear_faults = log_routes(lambda: middleware.faults)
 )
 def dispute_charge(request, amount=None, reason=None):
     return open_test_dispute(request.match_info["id"], amount, reason or "fraudulent")
+
+
+@handler({"amount": Int(1), "reason": Enum("duplicate", "fraudulent", "requested_by_customer")})
+def refund_in_dashboard(request, amount=None, reason=None):
+    """A refund someone made in the Stripe Dashboard, outside the plugin.
+
+    Same effects and events as ``POST /v1/refunds`` (``charge.refunded``,
+    ``refund.created``); the events' ``request`` is a Dashboard request (an
+    id, no idempotency key), not one of the plugin's calls.
+    """
+    state.request_context.set({"id": "req_" + random_id(14), "idempotency_key": None})
+    params = {"charge": request.match_info["id"], "amount": amount, "reason": reason}
+    return Refund(**{key: value for key, value in params.items() if value is not None})
 
 
 @handler({"status": Required(Enum("won", "lost"))})
@@ -244,14 +302,18 @@ def add_routes(router):
     router.add_post("/_test/webhooks/pause", pause_webhooks)
     router.add_post("/_test/webhooks/resume", resume_webhooks)
     router.add_post("/_test/webhooks/delay", set_webhook_delay)
+    router.add_post("/_test/webhooks/deliver_held", deliver_held)
     router.add_get("/_test/deliveries", get_deliveries)
     router.add_delete("/_test/deliveries", clear_deliveries)
     router.add_get("/_test/requests", get_requests)
+    router.add_get("/_test/requests/count", count_requests)
     router.add_delete("/_test/requests", clear_requests)
     router.add_post("/_test/faults", add_fault)
     router.add_get("/_test/faults", get_faults)
     router.add_delete("/_test/faults", clear_faults)
+    router.add_delete("/_test/faults/{id}", remove_fault)
     router.add_post("/_test/charges/{id}/dispute", dispute_charge)
+    router.add_post("/_test/charges/{id}/refund", refund_in_dashboard)
     router.add_post("/_test/disputes/{id}/close", close_dispute)
     router.add_post("/_test/clock", move_clock)
     router.add_get("/_test/health", health)

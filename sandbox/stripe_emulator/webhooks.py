@@ -33,7 +33,7 @@ class Event(EmuObject):
     _hidden = frozenset({"_payload"})
     _list_fields: ClassVar[dict] = {
         "type": Str(),
-        "types": ListOf(Str()),
+        "types": ListOf(Str(), max_items=20),
         "created": Created(),
         "delivery_success": Bool(),
     }
@@ -60,7 +60,17 @@ class Event(EmuObject):
         return self._payload
 
     @classmethod
+    def _api_list_all(cls, url, **params):
+        if params.get("type") and params.get("types"):
+            raise invalid("You may only specify one of these parameters: type, types.", param="types")
+        return super()._api_list_all(url, **params)
+
+    @classmethod
     def _list_match(cls, item, params):
+        if params.get("delivery_success") is not None:
+            delivered = item.pending_webhooks == 0
+            if delivered != params["delivery_success"]:
+                return False
         if params.get("type"):
             pattern = params["type"]
             if pattern.endswith("*"):

@@ -6,6 +6,7 @@ over HTTP, as the plugin does.
 
 import http.server
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -17,6 +18,20 @@ if str(REPO_ROOT) not in sys.path:  # the emulator lives in the repository, not 
     sys.path.insert(0, str(REPO_ROOT))
 
 WEBHOOK_SECRET = "whsec_emulator_tests"
+
+
+@pytest.fixture(scope="session")
+def stripe_fixtures():
+    """Stripe's example objects by resource name (``fixtures3.json``)."""
+    from .helpers import stripe_fixtures_path
+
+    path = stripe_fixtures_path()
+    if not path.exists():
+        message = f"Stripe's fixtures3.json not found at {path}: contract tests need it."
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set: this must not be skipped)")
+        pytest.skip(message)
+    return json.loads(path.read_text())["resources"]
 
 
 @pytest.fixture(scope="module")

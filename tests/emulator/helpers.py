@@ -1,6 +1,63 @@
-"""Builders shared by the emulator tests: a catalogue, a session, a purchase."""
+"""Builders shared by the emulator tests: a catalogue, a session, a purchase;
+and the shape comparison with Stripe's own example objects."""
 
+import json
+import os
 import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_NAME = Path("shared") / "stripe" / "fixtures3.json"
+
+
+def stripe_fixtures_path():
+    """Where Stripe's ``fixtures3.json`` is: ``RISEUP_STRIPE_FIXTURES``, else
+    ``../shared/stripe/`` next to the project, or, in a git worktree, next to
+    the main checkout (the first that exists; the usual place otherwise)."""
+    candidates = []
+    if os.environ.get("RISEUP_STRIPE_FIXTURES"):
+        candidates.append(Path(os.environ["RISEUP_STRIPE_FIXTURES"]))
+    candidates.append(REPO_ROOT.parent / FIXTURES_NAME)
+    git = REPO_ROOT / ".git"
+    if git.is_file():  # a worktree: ".git" holds "gitdir: <main>/.git/worktrees/<name>"
+        gitdir = Path(git.read_text().partition(":")[2].strip())
+        commondir = gitdir / "commondir"
+        main_git = (gitdir / commondir.read_text().strip()).resolve() if commondir.exists() else gitdir.parents[1]
+        candidates.append(main_git.parent.parent / FIXTURES_NAME)
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
+def as_dict(obj):
+    """A stripe-python object as plain JSON data (what went over the wire)."""
+    return json.loads(json.dumps(obj.to_dict(), default=str)) if hasattr(obj, "to_dict") else obj
+
+
+#: Python type -> JSON type name; bool first, as a bool is also an int.
+JSON_TYPES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "list"), (dict, "dict"))
+
+
+def json_type(value):
+    for python_type, name in JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
+
+
+def types_agree(expected, actual):
+    """Same JSON type; an int is acceptable where Stripe shows a float, not the reverse."""
+    expected_type, actual_type = json_type(expected), json_type(actual)
+    return expected_type == actual_type or (expected_type == "float" and actual_type == "int")
+
+
+def shape_problems(reference, actual):
+    """Keys of Stripe's example missing from ``actual``, or of another JSON type."""
+    problems = []
+    for key, expected in reference.items():
+        if key not in actual:
+            problems.append(f"missing key {key!r}")
+        elif expected is not None and actual[key] is not None and not types_agree(expected, actual[key]):
+            problems.append(f"{key!r}: Stripe has {json_type(expected)}, emulator has {json_type(actual[key])}")
+    return problems
 
 
 def catalogue(client, amount=4900, currency="eur", tax_behavior="inclusive", name="Introduction to Open edX"):

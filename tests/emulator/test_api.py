@@ -109,6 +109,19 @@ def test_request_log_records_version_and_idempotency_key(client, emu):
     assert emu.requests() == []
 
 
+def test_request_count_per_endpoint(client, emu):
+    emu.clear_requests()
+    customer = client.v1.customers.create(params={"email": "a@example.com"})
+    client.v1.customers.retrieve(customer.id)
+    client.v1.customers.retrieve(customer.id)
+    emu.webhook_status()  # test-only routes are not API calls: not counted
+    assert emu.request_count() == {
+        "count": 3, "by_endpoint": {"GET /v1/customers/{id}": 2, "POST /v1/customers": 1},
+    }
+    emu.clear_requests()
+    assert emu.request_count() == {"count": 0, "by_endpoint": {}}
+
+
 def test_faults_fail_the_next_calls_then_clear(client, emu):
     emu.add_fault("/v1/checkout/sessions", status=503, count=2)
     _, price = catalogue(client)

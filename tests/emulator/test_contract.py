@@ -7,57 +7,9 @@ Stripe's, with the same JSON type wherever both are non-null; and the fields
 the plugin reads must be filled in after a payment.
 """
 
-import json
-import os
-from pathlib import Path
-
 import pytest
 
-from .helpers import catalogue, paid_purchase
-
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
-
-
-@pytest.fixture(scope="module")
-def stripe_fixtures():
-    if not FIXTURES.exists():
-        message = f"Stripe's fixtures3.json not found at {FIXTURES}: contract tests need it."
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI is set: this must not be skipped)")
-        pytest.skip(message)
-    return json.loads(FIXTURES.read_text())["resources"]
-
-
-def as_dict(obj):
-    """A stripe-python object as plain JSON data (what went over the wire)."""
-    return json.loads(json.dumps(obj.to_dict(), default=str)) if hasattr(obj, "to_dict") else obj
-
-
-#: Python type -> JSON type name; bool first, as a bool is also an int.
-JSON_TYPES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"), (list, "list"), (dict, "dict"))
-
-
-def json_type(value):
-    for python_type, name in JSON_TYPES:
-        if isinstance(value, python_type):
-            return name
-    return type(value).__name__
-
-
-def types_agree(expected, actual):
-    """Same JSON type; an int is acceptable where Stripe shows a float, not the reverse."""
-    expected_type, actual_type = json_type(expected), json_type(actual)
-    return expected_type == actual_type or (expected_type == "float" and actual_type == "int")
-
-
-def shape_problems(reference, actual):
-    problems = []
-    for key, expected in reference.items():
-        if key not in actual:
-            problems.append(f"missing key {key!r}")
-        elif expected is not None and actual[key] is not None and not types_agree(expected, actual[key]):
-            problems.append(f"{key!r}: Stripe has {json_type(expected)}, emulator has {json_type(actual[key])}")
-    return problems
+from .helpers import as_dict, catalogue, paid_purchase, shape_problems
 
 
 @pytest.fixture(scope="module")

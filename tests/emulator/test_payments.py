@@ -198,22 +198,59 @@ def test_delayed_payment_fails(client, emu):
         emu.pay(session.id, outcome="succeeded")
 
 
-def test_expire_an_open_session(client, emu):
+def expire_refusal(status):
+    return (
+        'Only Checkout Sessions with a status in ["open"] can be expired. '
+        f"This Checkout Session has a status of `{status}`."
+    )
+
+
+def test_expire_an_open_session(client, emu, receiver):
     session = new_session(client)
+    pay_url = session.url
     expired = client.v1.checkout.sessions.expire(session.id)
     assert (expired.status, expired.url) == ("expired", None)
-    assert emu.events(type="checkout.session.expired")
-    with pytest.raises(stripe.InvalidRequestError):
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "expired"
+    assert receiver.wait_for_type("checkout.session.expired")[-1] == "checkout.session.expired"
+    event = client.v1.events.list(params={"type": "checkout.session.expired"}).data[0]
+    assert (event.data.object.id, event.data.object.status) == (session.id, "expired")
+    with pytest.raises(stripe.InvalidRequestError) as excinfo:
         client.v1.checkout.sessions.expire(session.id)
-    status, page = get_page(session.url)
+    assert (excinfo.value.http_status, excinfo.value.user_message) == (400, expire_refusal("expired"))
+    status, page = get_page(pay_url)
     assert status == 200 and 'id="pay"' not in page and "expiré" in page
+    status, _, page = post_form(pay_url, CARD)
+    assert status == 409 and "expiré" in page
+    assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "unpaid"
+    assert client.v1.payment_intents.list().data == []
+    with pytest.raises(Exception, match="no longer open"):
+        emu.pay(session.id)
+
+
+def test_expire_is_idempotent_with_a_key(client, emu):
+    session = new_session(client)
+    first = client.v1.checkout.sessions.expire(session.id, options={"idempotency_key": "expire-42"})
+    again = client.v1.checkout.sessions.expire(session.id, options={"idempotency_key": "expire-42"})
+    assert first.id == again.id and again.status == "expired"
+    assert again.last_response.headers.get("Idempotent-Replayed") == "true"
+    assert len(emu.events(type="checkout.session.expired")) == 1
+    with pytest.raises(stripe.InvalidRequestError):  # another key: a new request, refused
+        client.v1.checkout.sessions.expire(session.id, options={"idempotency_key": "expire-43"})
+    with pytest.raises(stripe.InvalidRequestError) as excinfo:
+        client.v1.checkout.sessions.expire("cs_test_missing")
+    assert (excinfo.value.http_status, excinfo.value.code) == (404, "resource_missing")
 
 
 def test_completed_session_cannot_be_expired_or_paid_twice(client, emu):
     session = new_session(client)
     emu.pay(session.id)
-    with pytest.raises(stripe.InvalidRequestError):
+    with pytest.raises(stripe.InvalidRequestError) as excinfo:
         client.v1.checkout.sessions.expire(session.id)
+    error = excinfo.value
+    assert (error.http_status, error.user_message) == (400, expire_refusal("complete"))
+    assert error.json_body["error"]["type"] == "invalid_request_error"
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "complete"
+    assert emu.events(type="checkout.session.expired") == []
     with pytest.raises(Exception, match="no longer open"):
         emu.pay(session.id)
 
@@ -235,6 +272,20 @@ def test_retrieve_expand_and_line_items(client, emu):
     items = client.v1.checkout.sessions.line_items.list(ids["session"])
     assert items.data[0].quantity == 1 and items.data[0].amount_total == 4900
     assert items.data[0].description == "Introduction to Open edX"
+
+
+def test_retrieve_expands_the_total_details_breakdown(client, emu):
+    ids = paid_purchase(client, emu)
+    session = client.v1.checkout.sessions.retrieve(ids["session"], params={"expand": ["total_details.breakdown"]})
+    breakdown = session.total_details.breakdown
+    assert breakdown.discounts == [] and session.total_details.amount_discount == 0
+    assert sum(tax.amount for tax in breakdown.taxes) == session.total_details.amount_tax
+    assert all(tax.rate.object == "tax_rate" for tax in breakdown.taxes)
+    plain = client.v1.checkout.sessions.retrieve(ids["session"])
+    assert "breakdown" not in plain.total_details
+    with_discounts = client.v1.checkout.sessions.retrieve(ids["session"],
+                                                          params={"expand": ["line_items.data.discounts"]})
+    assert with_discounts.line_items.data[0].discounts == []
 
 
 def test_list_sessions_with_filters(client, emu):

@@ -122,6 +122,10 @@ def test_printvalue(project: Project, key: str, expected: str) -> None:
 
 def test_patches_show(project: Project) -> None:
     assert PATCHES == [
+        "mfe-dockerfile-post-npm-install-catalog",
+        "mfe-dockerfile-post-npm-install-learner-dashboard",
+        "mfe-env-config-runtime-definitions-catalog",
+        "mfe-env-config-runtime-definitions-learner-dashboard",
         "mfe-lms-development-settings",
         "mfe-lms-production-settings",
         "openedx-cms-common-settings",

@@ -6,9 +6,11 @@ Sections: configuration, init tasks, patches, commands.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import shutil
 import typing as t
 from glob import glob
 from importlib import resources
@@ -16,8 +18,10 @@ from importlib import resources
 import click
 import jinja2
 from tutor import config as tutor_config
+from tutor import env as tutor_env
 from tutor import exceptions, fmt
 from tutor import hooks as tutor_hooks
+from tutor import plugins as tutor_plugins
 from tutor.__about__ import __version_suffix__
 
 from .__about__ import __version__
@@ -450,6 +454,108 @@ for _path in sorted(glob(str(resources.files(PACKAGE) / "patches" / "*"))):
         tutor_hooks.Filters.ENV_PATCHES.add_item(
             (os.path.basename(_path), _patch_file.read())
         )
+
+
+########################################
+# MFE WIDGETS (catalog and learner-dashboard MFEs, with tutor-mfe)
+########################################
+
+#: Folder of the storefront widgets' sources in this package: a copy of the
+#: repository's frontend/src (`npm --prefix frontend run sync:tutor`). Tutor copies it
+#: unrendered into the MFE image build context, and the
+#: mfe-dockerfile-post-npm-install-<mfe> patches copy it into the catalog and
+#: learner-dashboard builds only. slots.json in it says which widget fills which slot.
+MFE_WIDGETS = "riseup-stripe-mfe"
+MFE_BUILD_CONTEXT = ("plugins", "mfe", "build", "mfe")
+
+
+def _read_mfe_slots() -> dict[str, t.Any]:
+    path = resources.files(PACKAGE) / "templates" / MFE_WIDGETS / "slots.json"
+    data: dict[str, t.Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _js_string(value: str) -> str:
+    return json.dumps(value)
+
+
+def mfe_plugin_slots() -> list[tuple[str, str, str]]:
+    """
+    (mfe, slot id, plugin config) items for tutor-mfe's PLUGIN_SLOTS, from slots.json: a
+    PLUGIN_OPERATIONS.Wrap per wrapped widget (the MFE's default contents, or a theme's
+    card) and a PLUGIN_OPERATIONS.Insert for the dashboard's invoice link.
+    """
+    slots = _read_mfe_slots()
+    variable = slots["variable"]
+    items: list[tuple[str, str, str]] = []
+    for app, spec in slots["apps"].items():
+        for entry in spec["slots"]:
+            widget = f"{variable}.{entry['widget']}"
+            if entry["op"] == "wrap":
+                for widget_id in entry["targets"]:
+                    config = (
+                        "{ op: PLUGIN_OPERATIONS.Wrap, widgetId: "
+                        f"{_js_string(widget_id)}, wrapper: {widget} }}"
+                    )
+                    items.append((app, entry["slot"], config))
+            else:
+                config = (
+                    "{ op: PLUGIN_OPERATIONS.Insert, widget: { id: "
+                    f"{_js_string(entry['id'])}, priority: {int(entry['priority'])},"
+                    f" type: DIRECT_PLUGIN, RenderWidget: {widget} }} }}"
+                )
+                items.append((app, entry["slot"], config))
+    return items
+
+
+@tutor_hooks.Filters.IS_FILE_RENDERED.add()
+def _copy_mfe_widgets_verbatim(result: bool, path: str) -> bool:
+    """The widgets are JavaScript, not templates: they are copied byte for byte."""
+    if path.startswith(MFE_WIDGETS + "/"):
+        return False
+    return result
+
+
+_mfe_widgets_added = False
+
+
+def _add_mfe_widgets() -> None:
+    """Fill the MFE slots and ship the widget sources; only once tutor-mfe is loaded."""
+    global _mfe_widgets_added
+    if _mfe_widgets_added:
+        return
+    _mfe_widgets_added = True
+    # tutor-mfe is loaded: it can be imported
+    from tutormfe.hooks import PLUGIN_SLOTS  # type: ignore[import-untyped]
+
+    # After the items of other plugins (e.g. a theme that inserts its own card), so that
+    # our Wrap operations find the widgets they wrap.
+    PLUGIN_SLOTS.add_items(mfe_plugin_slots(), priority=tutor_hooks.priorities.LOW)
+    tutor_hooks.Filters.ENV_TEMPLATE_ROOTS.add_item(
+        str(resources.files(PACKAGE) / "templates")
+    )
+    tutor_hooks.Filters.ENV_TEMPLATE_TARGETS.add_item(
+        (MFE_WIDGETS, "/".join(MFE_BUILD_CONTEXT))
+    )
+
+
+# Before Tutor forgets this plugin's hooks (priority HIGH), remove the widgets' copy.
+@tutor_hooks.Actions.PLUGIN_UNLOADED.add(priority=tutor_hooks.priorities.HIGH - 1)
+def _remove_mfe_widgets(plugin: str, root: str, _config: t.Any) -> None:
+    if plugin == "riseup_stripe":
+        path = os.path.join(tutor_env.base_dir(root), *MFE_BUILD_CONTEXT, MFE_WIDGETS)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# Tutor loads plugins in alphabetical order: "mfe" is usually loaded before us.
+if tutor_plugins.is_loaded("mfe"):
+    _add_mfe_widgets()
+
+
+@tutor_hooks.Actions.PLUGIN_LOADED.add()
+def _on_plugin_loaded(name: str) -> None:
+    if name == "mfe":
+        _add_mfe_widgets()
 
 
 ########################################

@@ -1,0 +1,318 @@
+"""
+Comparisons 4 and 5: webhook intake through a real WSGI server, against dj-stripe; peak RSS of a worker.
+
+    python -m benchmarks.intake --db mariadb --size smoke|full --out FILE
+
+1. Real purchases on the emulator: learners click *Buy* on the sandbox LMS (Django's test client,
+   this process, MariaDB) and pay on the emulator. No webhook endpoint is configured, so their
+   orders wait for the ``checkout.session.completed`` events, which are read back from the
+   emulator's ``/v1/events`` and written to a file.
+2. gunicorn, 2 sync workers, serves the sandbox LMS on the same MariaDB database; the load
+   generator (:mod:`benchmarks.loadgen`, another process) posts the events signed with the
+   webhook secret to ``/riseup-stripe/webhook/``: a few to warm the workers up, then the measured
+   ones, bounded in count and time. Each response carries its SQL query count
+   (:mod:`benchmarks.querycount`); the emulator counts the Stripe calls; the workers' RSS is
+   sampled and their peak (``VmHWM``) read before they stop.
+3. The same events, signed with the same secret, go to a minimal dj-stripe site
+   (:mod:`benchmarks.djstripe_site`, its own virtualenv, its own MariaDB database, gunicorn with 2
+   workers too, re-reading the sessions from the same emulator).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from .common import (
+    REPO_ROOT,
+    drop_mysql_database,
+    free_port,
+    main,
+    mysql_database_name,
+    ratio,
+    recreate_mysql_database,
+    start_emulator,
+    wait_until,
+)
+
+BUY_URL = "/riseup-stripe/courses/{course_id}/buy/"
+WEBHOOK_PATH = "/riseup-stripe/webhook/"
+WARMUP_EVENTS = 6
+WORKERS = 2
+CONCURRENCY = 2
+PREPARE_SECONDS = 300
+
+
+# -- 1. events from real purchases ------------------------------------------------------------------------------
+
+def prepare_events(emulator, count: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.test import Client
+    from opaque_keys.edx.keys import CourseKey
+
+    from riseup_stripe_plugin.models import CourseOffer, Order, PaymentConfiguration
+    from sandbox.platform.models import Course
+
+    PaymentConfiguration.objects.update_or_create(pk=1, defaults={"enabled": True, "default_currency": "eur"})
+    courses = []
+    for i, (price, currency) in enumerate([(4900, "eur"), (1999, "usd"), (5000, "jpy"), (990, "eur")] * 3):
+        key = CourseKey.from_string(f"course-v1:Intake+C{i:02d}+2026")
+        Course.objects.create(id=key, display_name=f"Intake course {i}", org="Intake")
+        CourseOffer.objects.create(course_key=key, is_paid=True, price=price, currency=currency)
+        courses.append(key)
+    User = get_user_model()
+    password = make_password("pass")
+    User.objects.bulk_create([User(username=f"intake{i:04d}", email=f"intake{i:04d}@example.com",
+                                   password=password) for i in range(count)])
+    client = Client()
+    sessions = []
+    deadline = time.monotonic() + PREPARE_SECONDS
+    for i, learner in enumerate(User.objects.filter(username__startswith="intake").order_by("username")):
+        if time.monotonic() > deadline:
+            break
+        course_key = courses[i % len(courses)]
+        client.force_login(learner)
+        response = client.post(BUY_URL.format(course_id=course_key))
+        if response.status_code != 303:
+            raise RuntimeError(f"Buy answered {response.status_code}: {response.content[:300]!r}")
+        order = Order.objects.filter(user=learner, course_key=course_key).order_by("-pk").first()
+        emulator.pay(order.checkout_session_id)
+        sessions.append(order.checkout_session_id)
+    wanted, found, after = set(sessions), {}, None
+    while len(found) < len(wanted):
+        params = {"type": "checkout.session.completed", "limit": 100}
+        if after:
+            params["starting_after"] = after
+        page = emulator.request("GET", "/v1/events", params)
+        for event in page["data"]:
+            session_id = event["data"]["object"]["id"]
+            if session_id in wanted:
+                found[session_id] = event
+        if not page.get("has_more") or not page["data"]:
+            break
+        after = page["data"][-1]["id"]
+    return [found[session_id] for session_id in sessions if session_id in found]
+
+
+# -- 2. one server under load --------------------------------------------------------------------------------------
+
+def worker_pids(master_pid: int) -> list[int]:
+    try:
+        return [int(pid) for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def memory_kb(pid: int, field: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class RSSSampler(threading.Thread):
+    """Samples the workers' RSS every 0.1 s until stopped."""
+
+    def __init__(self, master_pid):
+        super().__init__(daemon=True)
+        self.master_pid = master_pid
+        self.peak_kb = 0
+        self.samples = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(0.1):
+            for pid in worker_pids(self.master_pid):
+                self.peak_kb = max(self.peak_kb, memory_kb(pid, "VmRSS") or 0)
+            self.samples += 1
+
+
+def http_ready(url):
+    def ready():
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return True
+        except urllib.error.HTTPError:
+            return True  # the server answers (405 for a GET on the webhook)
+        except OSError:
+            return False
+    return ready
+
+
+def load(processes, name, events_file, url, secret, *, skip, count, seconds, workdir) -> dict:
+    out = Path(workdir) / f"load-{name}-{skip}.json"
+    command = [sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--events", str(events_file),
+               "--secret", secret, "--concurrency", str(CONCURRENCY), "--max-events", str(count),
+               "--max-seconds", str(seconds), "--skip", str(skip), "--out", str(out)]
+    loadgen = processes.start(f"load generator ({name})", command, cwd=REPO_ROOT)
+    try:
+        loadgen.wait(seconds + 60)
+    except subprocess.TimeoutExpired:
+        processes.stop(loadgen)
+        raise RuntimeError(f"the load generator did not finish within {seconds + 60:.0f} s") from None
+    if loadgen.returncode != 0 or not out.exists():
+        raise RuntimeError(f"the load generator failed (exit {loadgen.returncode})")
+    return json.loads(out.read_text())
+
+
+def serve_and_load(processes, name, command, env, path, secret, events_file, size, emulator, workdir) -> dict:
+    """Start gunicorn, warm it up, load it, read its workers' memory, stop it."""
+    port = free_port()
+    command = [*command, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+               "--graceful-timeout", "5", "--log-level", "warning"]
+    log_path = Path(workdir) / f"gunicorn-{name}.log"
+    with open(log_path, "ab") as log:
+        server = processes.start(f"gunicorn ({name})", command, env=env, cwd=REPO_ROOT, stdout=log,
+                                 stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        wait_until(http_ready(url), timeout=60, interval=0.2, message=f"gunicorn ({name}) to answer")
+        wait_until(lambda: len(worker_pids(server.pid)) >= WORKERS, timeout=30, message="the workers")
+        warmup = load(processes, name, events_file, url, secret, skip=0, count=WARMUP_EVENTS, seconds=60,
+                      workdir=workdir)
+        emulator.clear_requests()
+        sampler = RSSSampler(server.pid)
+        sampler.start()
+        try:
+            result = load(processes, name, events_file, url, secret, skip=WARMUP_EVENTS,
+                          count=size["intake_events"], seconds=size["intake_seconds"], workdir=workdir)
+        finally:
+            sampler.stopped.set()
+            sampler.join(5)
+        stripe_calls = emulator.request_count()
+        workers = worker_pids(server.pid)
+        peaks = [memory_kb(pid, "VmHWM") or 0 for pid in workers]
+        result.update({
+            "warmup_ok": warmup["ok"],
+            "stripe_calls": stripe_calls["count"],
+            "stripe_calls_per_event": round(stripe_calls["count"] / result["ok"], 2) if result["ok"] else None,
+            "stripe_calls_by_endpoint": stripe_calls["by_endpoint"],
+            "workers": len(workers),
+            "peak_rss_mb": round(max(peaks, default=0) / 1024, 1),
+            "peak_rss_mb_per_worker": [round(kb / 1024, 1) for kb in peaks],
+            "sampled_rss_peak_mb": round(sampler.peak_kb / 1024, 1),
+            "master_rss_mb": round((memory_kb(server.pid, "VmRSS") or 0) / 1024, 1),
+        })
+        if result["ok"] < result["sent"]:
+            result["server_log_tail"] = log_path.read_text(errors="replace")[-2000:]
+        return result
+    finally:
+        processes.stop(server)
+
+
+# -- 3. dj-stripe --------------------------------------------------------------------------------------------------
+
+def djstripe_run(processes, secret, events_file, size, emulator, workdir) -> dict:
+    from .djstripe_env import VENV, DjStripeUnavailable, ensure_venv
+
+    with open(Path(workdir) / "djstripe-install.log", "ab") as log:
+        try:
+            python = ensure_venv(log)
+        except DjStripeUnavailable as exc:
+            return {"unavailable": str(exc), "install_log_tail": _tail(Path(workdir) / "djstripe-install.log")}
+    database = mysql_database_name("intake_djstripe")
+    recreate_mysql_database(database)
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.djstripe_site.settings",
+               PYTHONPATH=str(REPO_ROOT), BENCH_DJSTRIPE_DB=database, BENCH_STRIPE_API_BASE=emulator.base_url,
+               BENCH_COUNT_QUERIES="1")
+    try:
+        step = "migrate"
+        subprocess.run([str(python), "-m", "django", "migrate", "-v0"], env=env, cwd=REPO_ROOT, check=True,
+                       timeout=400, capture_output=True)
+        step = "endpoint"
+        created = subprocess.run([str(python), "-m", "benchmarks.djstripe_site.endpoint", secret], env=env,
+                                 cwd=REPO_ROOT, check=True, timeout=60, capture_output=True, text=True)
+        path = json.loads(created.stdout.strip().splitlines()[-1])["path"]
+        result = serve_and_load(processes, "dj-stripe", [str(VENV / "bin" / "gunicorn"),
+                                                         "benchmarks.djstripe_site.wsgi:application"],
+                                env, path, secret, events_file, size, emulator, workdir)
+        step = "check"
+        checked = subprocess.run([str(python), "-m", "benchmarks.djstripe_site.check"], env=env, cwd=REPO_ROOT,
+                                 check=True, timeout=60, capture_output=True, text=True)
+        result["check"] = json.loads(checked.stdout.strip().splitlines()[-1])
+        return result
+    except subprocess.CalledProcessError as exc:
+        output = (exc.stderr or b"")
+        output = output.decode(errors="replace") if isinstance(output, bytes) else output
+        return {"unavailable": f"dj-stripe's {step} step failed (exit {exc.returncode}): {output[-1500:]}"}
+    finally:
+        drop_mysql_database(database)
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")[-1500:]
+    except OSError:
+        return ""
+
+
+# -- the comparison ----------------------------------------------------------------------------------------------
+
+def lms_check(events) -> dict:
+    from riseup_stripe_plugin.models import Order, StripeEvent
+
+    measured = [event["data"]["object"]["id"] for event in events[WARMUP_EVENTS:]]
+    return {
+        "orders_fulfilled": Order.objects.filter(checkout_session_id__in=measured, state="fulfilled").count(),
+        "events_stored": StripeEvent.objects.filter(event_id__in=[e["id"] for e in events]).count(),
+        "events_processed": StripeEvent.objects.filter(event_id__in=[e["id"] for e in events],
+                                                       processed=True).count(),
+    }
+
+
+def run(size, db, env, processes):
+    from django.conf import settings
+    from django.db import connections
+
+    workdir = tempfile.mkdtemp(prefix="riseup-bench-intake-")
+    try:
+        emulator = start_emulator(processes)
+        settings.RISEUP_STRIPE_API_BASE = emulator.base_url
+        started = time.monotonic()
+        events = prepare_events(emulator, size["intake_events"] + WARMUP_EVENTS)
+        prepare_seconds = round(time.monotonic() - started, 1)
+        if len(events) <= WARMUP_EVENTS:
+            raise RuntimeError(f"only {len(events)} events could be prepared")
+        events_file = Path(workdir) / "events.json"
+        events_file.write_text(json.dumps(events))
+        connections.close_all()
+        secret = settings.RISEUP_STRIPE_WEBHOOK_SECRET
+        lms_env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.settings", BENCH_COUNT_QUERIES="1",
+                       RISEUP_STRIPE_API_BASE=emulator.base_url, PYTHONPATH=str(REPO_ROOT))
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        plugin = serve_and_load(processes, "plugin", [gunicorn, "benchmarks.wsgi:application"], lms_env,
+                                WEBHOOK_PATH, secret, events_file, size, emulator, workdir)
+        plugin["check"] = lms_check(events)
+        if size["djstripe"]:
+            try:
+                djstripe = djstripe_run(processes, secret, events_file, size, emulator, workdir)
+            except Exception as exc:  # noqa: BLE001 - the rest of the report stands
+                djstripe = {"unavailable": f"{type(exc).__name__}: {exc}"}
+        else:
+            djstripe = {"skipped": "skipped in smoke: dj-stripe's virtualenv is made and measured at full size only"}
+        return {
+            "comparison": "intake", "db": db, "workers": WORKERS, "concurrency": CONCURRENCY,
+            "events_prepared": len(events), "warmup_events": WARMUP_EVENTS, "prepare_seconds": prepare_seconds,
+            "max_events": size["intake_events"], "max_seconds": size["intake_seconds"],
+            "plugin": plugin, "djstripe": djstripe,
+            "ratio_events_per_second": ratio(plugin.get("events_per_second"), djstripe.get("events_per_second")),
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(run, "intake", databases=("mariadb",))

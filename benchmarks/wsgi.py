@@ -1,0 +1,8 @@
+"""WSGI entry point of the sandbox LMS for the benchmark's gunicorn."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+application = get_wsgi_application()

@@ -1,0 +1,2 @@
+// The harness configures frontend-platform itself (main.jsx).
+export default {};
