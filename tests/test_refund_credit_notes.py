@@ -12,16 +12,9 @@ from sandbox.platform import enrollment
 
 from . import factories
 from .conftest import wait_for
-from .purchases import charge_id, paid_purchase, processed
+from .purchases import charge_id, invoice_status, paid_purchase, processed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def status_is(invoice, status):
-    def check():
-        invoice.refresh_from_db()
-        return invoice.status == status
-    return check
 
 
 def note_creations(stripe):
@@ -35,7 +28,7 @@ def test_a_full_dashboard_refund_gets_a_credit_note_linked_to_it_and_nothing_is_
     order, invoice = paid_purchase(client, stripe, learner, course)
     stripe.clear_requests()
     refund = stripe.client().v1.refunds.create(params={"payment_intent": order.payment_intent_id})
-    wait_for(status_is(invoice, InvoiceStatus.CANCELLED), message="the invoice cancelled")
+    wait_for(invoice_status(invoice, InvoiceStatus.CANCELLED), message="the invoice cancelled")
     note = wait_for(lambda: invoice.credit_notes.first(), message="the credit note recorded")
     assert note.amount == 4900 and note.source == CreditNote.Source.REFUND and note.refund_id == refund.id
     assert note.number and note.pdf_url
@@ -64,12 +57,12 @@ def test_each_partial_refund_gets_its_own_credit_note(client, lms, stripe):
     order, invoice = paid_purchase(client, stripe, learner, course)
     first = stripe.client().v1.refunds.create(params={"payment_intent": order.payment_intent_id, "amount": 1000})
     wait_for(lambda: invoice.credit_notes.exists(), message="the first credit note")
-    wait_for(status_is(invoice, InvoiceStatus.PARTIALLY_REFUNDED), message="partially refunded")
+    wait_for(invoice_status(invoice, InvoiceStatus.PARTIALLY_REFUNDED), message="partially refunded")
     assert invoice.amount_refunded == 1000 and enrollment.is_enrolled(learner, course.id)
     assert invoice.credit_notes.get().amount == 1000
 
     rest = stripe.client().v1.refunds.create(params={"payment_intent": order.payment_intent_id})
-    wait_for(status_is(invoice, InvoiceStatus.CANCELLED), message="cancelled by the rest")
+    wait_for(invoice_status(invoice, InvoiceStatus.CANCELLED), message="cancelled by the rest")
     wait_for(lambda: invoice.credit_notes.count() == 2, message="the second credit note")
     assert sorted((n.refund_id, n.amount) for n in invoice.credit_notes.all()) == sorted(
         [(first.id, 1000), (rest.id, 3900)])
@@ -98,7 +91,7 @@ def test_a_voided_credit_note_is_recorded_and_the_invoice_follows_what_remains(c
     order, invoice = paid_purchase(client, stripe, learner, course)
     goodwill = stripe.client().v1.credit_notes.create(params={
         "invoice": invoice.stripe_invoice_id, "amount": 1500, "out_of_band_amount": 1500})
-    wait_for(status_is(invoice, InvoiceStatus.PARTIALLY_REFUNDED), message="partially credited")
+    wait_for(invoice_status(invoice, InvoiceStatus.PARTIALLY_REFUNDED), message="partially credited")
 
     stripe.client().v1.credit_notes.void_credit_note(goodwill.id)
     wait_for(processed("credit_note.voided", goodwill.id), message="credit_note.voided")
@@ -111,7 +104,7 @@ def test_a_voided_credit_note_is_recorded_and_the_invoice_follows_what_remains(c
     # The voided credit note's amount can be credited again: the invoice is whole.
     again = stripe.client().v1.credit_notes.create(params={
         "invoice": invoice.stripe_invoice_id, "amount": 4900, "out_of_band_amount": 4900})
-    wait_for(status_is(invoice, InvoiceStatus.CANCELLED), message="cancelled by the new credit note")
+    wait_for(invoice_status(invoice, InvoiceStatus.CANCELLED), message="cancelled by the new credit note")
     assert invoice.credit_notes.filter(voided_at=None).get().stripe_credit_note_id == again.id
 
 

@@ -12,16 +12,9 @@ from sandbox.platform import enrollment
 
 from . import factories
 from .conftest import wait_for
-from .purchases import cancel_url, charge_id, paid_purchase, processed
+from .purchases import cancel_url, charge_id, invoice_status, paid_purchase, processed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def invoice_status(invoice, status):
-    def check():
-        invoice.refresh_from_db()
-        return invoice.status == status
-    return check
 
 
 def test_full_refund_in_the_dashboard_cancels_and_revokes(client, lms, stripe):

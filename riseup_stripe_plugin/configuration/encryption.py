@@ -51,26 +51,22 @@ def decrypt(token: str) -> str:
         return ""
 
 
-def readable(token: str) -> bool:
-    """Whether a stored secret opens with the current key or a fallback (an empty one does)."""
-    if not token:
-        return True
+def _opens(fernet, token: str) -> bool:
     try:
-        _all_keys().decrypt(token.encode())
+        fernet.decrypt(token.encode())
     except InvalidToken:
         return False
     return True
 
 
+def readable(token: str) -> bool:
+    """Whether a stored secret opens with the current key or a fallback (an empty one does)."""
+    return not token or _opens(_all_keys(), token)
+
+
 def needs_reencryption(token: str) -> bool:
     """Whether a stored secret opens only with a fallback key (it is re-encrypted at the next save)."""
-    if not token or not readable(token):
-        return False
-    try:
-        _current().decrypt(token.encode())
-    except InvalidToken:
-        return True
-    return False
+    return bool(token) and readable(token) and not _opens(_current(), token)
 
 
 def reencrypt(token: str) -> str:

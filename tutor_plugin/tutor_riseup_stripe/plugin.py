@@ -161,13 +161,20 @@ def _as_token(value: t.Any) -> str:
     return text
 
 
-def _as_api_version(value: t.Any) -> str:
+def _matching(value: t.Any, pattern: str, expected: str) -> str:
+    """One line of text matching ``pattern``, else an error saying what was expected."""
     text = _as_text(value)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?", text):
-        raise _InvalidValueError(
-            f"expected a Stripe API version such as {DEFAULT_API_VERSION}"
-        )
+    if not re.fullmatch(pattern, text):
+        raise _InvalidValueError(expected)
     return text
+
+
+def _as_api_version(value: t.Any) -> str:
+    return _matching(
+        value,
+        r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?",
+        f"expected a Stripe API version such as {DEFAULT_API_VERSION}",
+    )
 
 
 def _as_url(value: t.Any) -> str:
@@ -180,12 +187,9 @@ def _as_url(value: t.Any) -> str:
 
 
 def _as_currency(value: t.Any) -> str:
-    text = _as_text(value)
-    if not re.fullmatch(r"[A-Za-z]{3}", text):
-        raise _InvalidValueError(
-            "expected a three-letter ISO currency code such as eur"
-        )
-    return text.lower()
+    return _matching(
+        value, r"[A-Za-z]{3}", "expected a three-letter ISO currency code such as eur"
+    ).lower()
 
 
 def _as_tax_mode(value: t.Any) -> str:
@@ -206,12 +210,11 @@ def _as_lifetime(value: t.Any) -> int:
 
 
 def _as_installation_id(value: t.Any) -> str:
-    text = _as_text(value)
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", text):
-        raise _InvalidValueError(
-            "expected 1 to 40 letters, digits, - or _ (for example staging)"
-        )
-    return text
+    return _matching(
+        value,
+        r"[A-Za-z0-9_-]{1,40}",
+        "expected 1 to 40 letters, digits, - or _ (for example staging)",
+    )
 
 
 def _as_days(value: t.Any) -> int:
