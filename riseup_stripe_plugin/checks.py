@@ -43,18 +43,6 @@ def check_stripe_settings(app_configs=None, **kwargs):
             hint="It starts with whsec_.",
             id="riseup_stripe.E004",
         ))
-    if not API_VERSION_RE.match(cfg.api_version or ""):
-        errors.append(checks.Error(
-            f"RISEUP_STRIPE_API_VERSION {cfg.api_version!r} is not a Stripe API version.",
-            hint=f"Use {conf.PINNED_API_VERSION}, the version this plugin is written against.",
-            id="riseup_stripe.E005",
-        ))
-    elif cfg.api_version != conf.PINNED_API_VERSION:
-        errors.append(checks.Warning(
-            f"RISEUP_STRIPE_API_VERSION is {cfg.api_version}; the plugin is tested with "
-            f"{conf.PINNED_API_VERSION}.",
-            id="riseup_stripe.W001",
-        ))
     if cfg.tax_mode not in conf.TAX_MODES:
         errors.append(checks.Error(
             f"RISEUP_STRIPE_TAX_MODE must be one of {', '.join(conf.TAX_MODES)}.",
@@ -71,7 +59,7 @@ def check_stripe_settings(app_configs=None, **kwargs):
             f"The tax rate {cfg.tax_rate_id} is not inclusive: Stripe would add it on top of prices shown "
             "tax included.",
             hint="Create an inclusive TaxRate in Stripe and set its id in RISEUP_STRIPE_TAX_RATE_ID.",
-            id="riseup_stripe.E011",
+            id="riseup_stripe.E014",
         ))
     if not 31 <= cfg.checkout_lifetime_minutes <= 24 * 60:
         errors.append(checks.Error(
@@ -80,6 +68,42 @@ def check_stripe_settings(app_configs=None, **kwargs):
             id="riseup_stripe.E008",
         ))
     return errors
+
+
+@checks.register()
+def check_api_version(app_configs=None, **kwargs):
+    """The plugin parses Stripe's objects in the version it is written against: no other may be configured."""
+    configured = conf.get("RISEUP_STRIPE_API_VERSION") or conf.PINNED_API_VERSION
+    if configured == conf.PINNED_API_VERSION:
+        return []
+    if not API_VERSION_RE.match(str(configured)):
+        return [checks.Error(
+            f"RISEUP_STRIPE_API_VERSION {configured!r} is not a Stripe API version.",
+            hint=f"Remove it, or use {conf.PINNED_API_VERSION}, the version this plugin is written against.",
+            id="riseup_stripe.E005",
+        )]
+    return [checks.Error(
+        f"RISEUP_STRIPE_API_VERSION is {configured}; this plugin is written against {conf.PINNED_API_VERSION} "
+        f"and sends that one.",
+        hint="Remove the setting (or clear the API version in the payment settings); a new API version comes "
+             "with a new release of the plugin.",
+        id="riseup_stripe.E012",
+    )]
+
+
+@checks.register()
+def check_installation_id(app_configs=None, **kwargs):
+    """A forced installation id goes into idempotency keys and metadata: it must be short and plain."""
+    from .configuration.installation import ID_RE
+
+    value = conf.get("RISEUP_STRIPE_INSTALLATION_ID")
+    if value and not ID_RE.match(str(value)):
+        return [checks.Error(
+            "RISEUP_STRIPE_INSTALLATION_ID must be 1 to 40 letters, digits, - or _.",
+            hint="For example staging; leave it unset to use the id this installation generated.",
+            id="riseup_stripe.E013",
+        )]
+    return []
 
 
 @checks.register()
@@ -106,3 +130,40 @@ def check_enrollment_gate(app_configs=None, **kwargs):
             id="riseup_stripe.E010",
         )]
     return []
+
+
+@checks.register()
+def check_stored_secrets(app_configs=None, **kwargs):
+    """A stored secret no key opens turns payment off silently: say so at start-up."""
+    from django.db import DatabaseError
+
+    from .configuration.encryption import needs_reencryption, readable
+    from .models import PaymentConfiguration
+
+    try:
+        row = PaymentConfiguration.objects.order_by("pk").first()
+    except DatabaseError:  # tables not migrated yet
+        return []
+    if row is None:
+        return []
+    stored = {"RISEUP_STRIPE_SECRET_KEY": row.secret_key_encrypted,
+              "RISEUP_STRIPE_WEBHOOK_SECRET": row.webhook_secret_encrypted}
+    problems = []
+    for name, token in stored.items():
+        if conf.set_in_django_settings(name):
+            continue  # the Django setting wins; the stored copy is not used
+        if not readable(token):
+            problems.append(checks.Error(
+                f"The {name} stored in the payment settings cannot be decrypted: payment is off.",
+                hint="SECRET_KEY was changed. Put the previous key in SECRET_KEY_FALLBACKS, or enter the secret "
+                     "again in the payment settings.",
+                id="riseup_stripe.E011",
+            ))
+        elif needs_reencryption(token):
+            problems.append(checks.Warning(
+                f"The {name} stored in the payment settings is encrypted with a key of SECRET_KEY_FALLBACKS.",
+                hint="Save the payment settings once to re-encrypt it with the current SECRET_KEY, then the old "
+                     "key can leave SECRET_KEY_FALLBACKS.",
+                id="riseup_stripe.W002",
+            ))
+    return problems

@@ -42,6 +42,13 @@ DEFAULTS = {
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE": False,
     # Purchases a learner, and an address, may start per period ("20/10m"); empty: no limit.
     "RISEUP_STRIPE_PURCHASE_RATE": "20/10m",
+    # Names this installation in every idempotency key and in the metadata of what it creates at Stripe;
+    # None: generated once and stored in the database.
+    "RISEUP_STRIPE_INSTALLATION_ID": None,
+    # Processed webhook events lose their raw body (personal data) after this many days.
+    "RISEUP_STRIPE_EVENT_RETENTION_DAYS": 90,
+    # At a learner's retirement: False leaves their Stripe Customer in Stripe (link removed), True deletes it.
+    "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT": False,
 }
 
 #: Settings whose values must never be shown, logged or returned.
@@ -190,7 +197,8 @@ def stripe_settings() -> StripeSettings:
         publishable_key=get("RISEUP_STRIPE_PUBLISHABLE_KEY") or "",
         secret_key=get("RISEUP_STRIPE_SECRET_KEY") or "",
         webhook_secret=get("RISEUP_STRIPE_WEBHOOK_SECRET") or "",
-        api_version=get("RISEUP_STRIPE_API_VERSION") or PINNED_API_VERSION,
+        # The version the code parses is the one it sends, whatever is configured (the checks refuse another).
+        api_version=PINNED_API_VERSION,
         api_base=get("RISEUP_STRIPE_API_BASE") or None,
         default_currency=(get("RISEUP_STRIPE_DEFAULT_CURRENCY") or "eur").lower(),
         tax_mode=get("RISEUP_STRIPE_TAX_MODE") or "none",

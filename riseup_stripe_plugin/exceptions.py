@@ -62,3 +62,9 @@ class NotYourOrder(RiseupStripeError):
     """A session or order that belongs to someone else, or to no order of ours."""
 
     default_message = _("This payment does not belong to your account.")
+
+
+class ForeignInstallation(NotYourOrder):
+    """A Stripe object another installation (staging, another site) made on the same Stripe account."""
+
+    default_message = _("This payment belongs to another site using the same Stripe account.")

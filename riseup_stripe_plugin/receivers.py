@@ -1,11 +1,12 @@
 """Signal receivers the plugin connects when its app is ready."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import conf
 from . import edxapp_wrapper as platform
+from .configuration.encryption import reencrypt
 from .models import PaymentConfiguration
 
 
@@ -29,3 +30,37 @@ def course_rerun_completed(course_key):
 def connect_platform_signals():
     """The platform's signals, reached through the boundary (called once, when the app is ready)."""
     platform.connect_course_rerun(course_rerun_completed)
+
+
+@receiver(pre_save, sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_reencrypt")
+def reencrypt_secrets(instance, **kwargs):
+    """After a SECRET_KEY rotation, a save re-encrypts the stored secrets with the current key (never a read)."""
+    instance.secret_key_encrypted = reencrypt(instance.secret_key_encrypted)
+    instance.webhook_secret_encrypted = reencrypt(instance.webhook_secret_encrypted)
+
+
+def learner_retired(user=None, **kwargs):
+    """The platform retires a user: their personal data leaves the plugin's tables."""
+    from .privacy.retirement import retire_learner
+
+    if user is not None:
+        retire_learner(user)
+
+
+for _signal in platform.retirement_signals():
+    _signal.connect(learner_retired, dispatch_uid=f"riseup_stripe_retirement_{id(_signal)}")
+
+
+def course_catalog_changed(catalog_info=None, **kwargs):
+    """Studio published a course's catalog information: its Stripe Product takes the name, after the commit."""
+    from functools import partial
+
+    from .catalog.offers import rename_product
+
+    if catalog_info is not None:
+        transaction.on_commit(partial(rename_product, str(catalog_info.course_key), catalog_info.name))
+
+
+_catalog_signal = platform.course_catalog_changed_signal()
+if _catalog_signal is not None:
+    _catalog_signal.connect(course_catalog_changed, dispatch_uid="riseup_stripe_course_catalog_changed")

@@ -4,7 +4,9 @@ The one module that talks to Stripe.
 It builds a :class:`stripe.StripeClient` with explicit keys and the pinned API
 version (never the global ``stripe.api_key``), derives every write's
 idempotency key from local ids so a retry can never create a second object,
-and turns Stripe's exceptions into the plugin's own.
+and turns Stripe's exceptions into the plugin's own. The installation id goes
+into every idempotency key and the metadata of everything created; an object
+read back that names another installation raises :class:`ForeignInstallation`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from datetime import datetime
 import stripe
 
 from . import conf
+from .configuration.installation import METADATA_KEY, installation_id, is_foreign
 from .exceptions import (
+    ForeignInstallation,
     PaymentConfigurationError,
     PaymentProviderUnavailable,
     PaymentRequestError,
@@ -37,6 +41,7 @@ WEBHOOK_EVENTS = (
     "invoice.paid",
     "charge.refunded",
     "credit_note.created",
+    "credit_note.voided",
     "charge.dispute.created",
     "charge.dispute.closed",
 )
@@ -86,6 +91,13 @@ class StripeGateway:
     def __init__(self, settings: conf.StripeSettings | None = None):
         self.settings = settings or conf.stripe_settings()
         self._client: stripe.StripeClient | None = None
+        self._installation: str | None = None
+
+    @property
+    def installation(self) -> str:
+        if self._installation is None:
+            self._installation = installation_id()
+        return self._installation
 
     # -- plumbing ---------------------------------------------------------
 
@@ -130,14 +142,29 @@ class StripeGateway:
             log.warning("Stripe error during %s: %s", what, exc.__class__.__name__)
             raise StripeGatewayError(detail=f"{what}: {exc.__class__.__name__}") from exc
 
-    @staticmethod
-    def _options(key: str) -> dict:
+    def _options(self, key: str) -> dict:
+        """Request options: the idempotency key, named after this installation (Stripe takes 255 characters)."""
+        key = f"riseup-{self.installation}-{key.removeprefix('riseup-')}"
+        if len(key) > 255:
+            key = f"{key[:200]}-{hashlib.sha256(key.encode()).hexdigest()}"
         return {"idempotency_key": key}
+
+    def _stamp(self, metadata: dict | None) -> dict:
+        """Metadata naming this installation, on everything the plugin creates."""
+        return {**(metadata or {}), METADATA_KEY: self.installation}
+
+    def _retrieve(self, what: str, fn, object_id_: str) -> dict:
+        """Re-read an object; one another installation made is refused (its events are not ours to act on)."""
+        obj = self._call(what, fn, object_id_)
+        if is_foreign(obj):
+            raise ForeignInstallation(detail=f"{object_id_} belongs to installation "
+                                             f"{obj['metadata'][METADATA_KEY]}")
+        return obj
 
     # -- customers --------------------------------------------------------
 
     def create_customer(self, *, user_id: int, email: str, name: str, locale: str) -> dict:
-        params = {"email": email, "metadata": {"riseup_user_id": str(user_id)}}
+        params = {"email": email, "metadata": self._stamp({"riseup_user_id": str(user_id)})}
         if name:
             params["name"] = name
         if locale and locale != "auto":
@@ -147,19 +174,29 @@ class StripeGateway:
             params=params, options=self._options(f"riseup-customer-{user_id}-{params_digest(params)}"),
         )
 
+    def delete_customer(self, customer_id: str) -> dict:
+        """Delete a retired learner's Customer (Stripe keeps its invoices and payments); gone already is fine."""
+        try:
+            return self._call("customer deletion", self.client.v1.customers.delete, customer_id,
+                              options=self._options(f"riseup-customer-delete-{customer_id}"))
+        except PaymentRequestError:
+            return {"id": customer_id, "deleted": True}
+
     # -- catalogue: product and price ------------------------------------
 
     def create_product(self, *, offer_id: int, course_key: str, name: str) -> dict:
         return self._call(
             "product creation", self.client.v1.products.create,
-            params={"name": name[:250] or course_key, "metadata": {"riseup_course_key": course_key}},
+            params={"name": name, "metadata": self._stamp({"riseup_course_key": course_key})},
             options=self._options(f"riseup-product-{offer_id}"),
         )
 
-    def update_product(self, product_id: str, *, name: str, key: str) -> dict:
+    def rename_product(self, product_id: str, *, name: str, version: int) -> dict:
+        """Give the Product a course's new name; the key names the rename (its version) and the new name."""
         return self._call(
             "product update", self.client.v1.products.update, product_id,
-            params={"name": name[:250]}, options=self._options(key),
+            params={"name": name},
+            options=self._options(f"riseup-product-{product_id}-name-v{version}-{params_digest({'name': name})}"),
         )
 
     def create_price(self, *, product_id: str, offer_id: int, version: int, amount: int,
@@ -171,7 +208,7 @@ class StripeGateway:
                 "unit_amount": amount,
                 "currency": currency,
                 "tax_behavior": "inclusive",
-                "metadata": {"riseup_course_key": course_key, "riseup_price_version": str(version)},
+                "metadata": self._stamp({"riseup_course_key": course_key, "riseup_price_version": str(version)}),
             },
             options=self._options(f"riseup-price-{offer_id}-v{version}-{amount}{currency}"),
         )
@@ -187,13 +224,21 @@ class StripeGateway:
     def create_checkout_session(self, params: dict, *, order_uuid: str) -> dict:
         # The order names the session; the digest keeps a retry with other parameters (another host,
         # another language) from meeting Stripe's "same key, different request" refusal.
+        params = {**params, "metadata": self._stamp(params.get("metadata"))}
+        if "payment_intent_data" in params:
+            intent = params["payment_intent_data"]
+            params["payment_intent_data"] = {**intent, "metadata": self._stamp(intent.get("metadata"))}
+        invoice_data = (params.get("invoice_creation") or {}).get("invoice_data")
+        if invoice_data is not None:
+            params["invoice_creation"] = {**params["invoice_creation"], "invoice_data": {
+                **invoice_data, "metadata": self._stamp(invoice_data.get("metadata"))}}
         return self._call(
             "checkout session creation", self.client.v1.checkout.sessions.create,
             params=params, options=self._options(f"riseup-checkout-{order_uuid}-{params_digest(params)}"),
         )
 
     def retrieve_checkout_session(self, session_id: str) -> dict:
-        return self._call("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id)
+        return self._retrieve("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id)
 
     def expire_checkout_session(self, session_id: str) -> dict:
         return self._call(
@@ -204,46 +249,57 @@ class StripeGateway:
     # -- invoices ---------------------------------------------------------
 
     def retrieve_invoice(self, invoice_id: str) -> dict:
-        return self._call("invoice retrieval", self.client.v1.invoices.retrieve, invoice_id)
+        return self._retrieve("invoice retrieval", self.client.v1.invoices.retrieve, invoice_id)
 
     # -- cancellation: credit notes, refunds, disputes --------------------
 
     def create_credit_note(self, invoice_id: str, amount: int, *, refund_amount: int = 0,
-                           out_of_band_amount: int = 0, reason: str = "", memo: str = "",
-                           metadata: dict | None = None, idempotency_key: str) -> dict:
-        """A credit note (facture d'avoir) on a paid invoice, refunding ``refund_amount`` of it."""
+                           out_of_band_amount: int = 0, refunds: list[dict] | None = None, reason: str = "",
+                           memo: str = "", metadata: dict | None = None, idempotency_key: str) -> dict:
+        """
+        A credit note (facture d'avoir) on a paid invoice.
+
+        ``refund_amount`` refunds that much now; ``refunds`` links refunds already made
+        (``[{"refund": "re_...", "amount_refunded": ...}]``), so nothing is refunded twice.
+        """
         params = {"invoice": invoice_id, "amount": amount}
         if refund_amount:
             params["refund_amount"] = refund_amount
+        if refunds:
+            params["refunds"] = refunds
         if out_of_band_amount:
             params["out_of_band_amount"] = out_of_band_amount
         if reason:
             params["reason"] = reason
         if memo:
             params["memo"] = memo[:5000]
-        if metadata:
-            params["metadata"] = metadata
+        params["metadata"] = self._stamp(metadata)
         return self._call(
             "credit note creation", self.client.v1.credit_notes.create,
             params=params, options=self._options(idempotency_key),
         )
 
     def retrieve_credit_note(self, credit_note_id: str) -> dict:
-        return self._call("credit note retrieval", self.client.v1.credit_notes.retrieve, credit_note_id)
+        return self._retrieve("credit note retrieval", self.client.v1.credit_notes.retrieve, credit_note_id)
 
     def list_credit_notes(self, invoice_id: str) -> list[dict]:
         result = self._call("credit note listing", self.client.v1.credit_notes.list,
                             params={"invoice": invoice_id, "limit": 100})
         return result.get("data", [])
 
+    def list_refunds(self, charge_id: str) -> list[dict]:
+        result = self._call("refund listing", self.client.v1.refunds.list,
+                            params={"charge": charge_id, "limit": 100})
+        return result.get("data", [])
+
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict:
-        return self._call("payment retrieval", self.client.v1.payment_intents.retrieve, payment_intent_id)
+        return self._retrieve("payment retrieval", self.client.v1.payment_intents.retrieve, payment_intent_id)
 
     def retrieve_charge(self, charge_id: str) -> dict:
-        return self._call("charge retrieval", self.client.v1.charges.retrieve, charge_id)
+        return self._retrieve("charge retrieval", self.client.v1.charges.retrieve, charge_id)
 
     def retrieve_dispute(self, dispute_id: str) -> dict:
-        return self._call("dispute retrieval", self.client.v1.disputes.retrieve, dispute_id)
+        return self._retrieve("dispute retrieval", self.client.v1.disputes.retrieve, dispute_id)
 
     def retrieve_tax_rate(self, tax_rate_id: str) -> dict:
         """A TaxRate (is it ``inclusive``?), checked by the payment settings page."""

@@ -40,3 +40,11 @@ def cancel_url(invoice) -> str:
 def processed(event_type, object_id):
     """A predicate: the webhook of this type about this object was processed."""
     return lambda: StripeEvent.objects.filter(type=event_type, object_id=object_id, processed=True).exists()
+
+
+def invoice_status(invoice, status):
+    """A predicate: the invoice, re-read, has this status."""
+    def check():
+        invoice.refresh_from_db()
+        return invoice.status == status
+    return check

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from riseup_stripe_plugin.billing import cancellation
 from riseup_stripe_plugin.billing.cancellation import cancel_invoice
+from riseup_stripe_plugin.configuration.installation import installation_id
 from riseup_stripe_plugin.models import BackOfficeEnrollment, CreditNote, Invoice, InvoiceStatus
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
@@ -64,7 +65,8 @@ def test_cancel_issues_a_credit_note_refunds_unenrolls_and_the_learner_may_buy_a
     charge = stripe.client().v1.charges.retrieve(intent.latest_charge)
     assert charge.refunded is True and charge.amount_refunded == 4900
     creates = [r for r in stripe.requests() if r["method"] == "POST" and r["path"] == "/v1/credit_notes"]
-    assert len(creates) == 1 and creates[0]["idempotency_key"].startswith(f"riseup-cancel-{invoice.stripe_invoice_id}")
+    assert len(creates) == 1 and creates[0]["idempotency_key"].startswith(
+        f"riseup-{installation_id()}-cancel-{invoice.stripe_invoice_id}")
 
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED and order.access_slot is None

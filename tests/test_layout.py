@@ -8,11 +8,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "riseup_stripe_plugin"
 
 EDGES = {"web", "api", "admin", "webhooks", "management", "urls", "urls_cms"}
-DOMAIN = {"catalog", "orders", "billing", "enrollment", "configuration"}
+DOMAIN = {"catalog", "orders", "billing", "enrollment", "configuration", "privacy"}
 FOUNDATIONS = {"models", "states", "money", "conf", "stripe_gateway", "exceptions", "signals", "edxapp_wrapper"}
 #: What foundations may take from a folder: the models the audience-scope field, ``conf`` the decryption
-#: of the secrets it reads (both import nothing above the foundations themselves).
-ALLOWED = {("models", "catalog.scopes"), ("conf", "configuration.encryption")}
+#: of the secrets it reads, the gateway the installation id it puts in keys and metadata (all three
+#: import nothing above the foundations themselves).
+ALLOWED = {("models", "catalog.scopes"), ("conf", "configuration.encryption"),
+           ("stripe_gateway", "configuration.installation")}
 
 
 def _part(relative: str) -> str:

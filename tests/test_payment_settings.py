@@ -184,9 +184,9 @@ def test_an_exclusive_fixed_tax_rate_is_refused_and_reported_by_the_check(admin_
     # The system check knows what the page learnt, and never calls Stripe itself.
     settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID = "fixed_rate", exclusive
     stripe.clear_requests()
-    assert "riseup_stripe.E011" in [e.id for e in checks.check_stripe_settings()]
+    assert "riseup_stripe.E014" in [e.id for e in checks.check_stripe_settings()]
     settings.RISEUP_STRIPE_TAX_RATE_ID = _tax_rate(stripe, False)  # never checked here: nothing to report
-    assert "riseup_stripe.E011" not in [e.id for e in checks.check_stripe_settings()]
+    assert "riseup_stripe.E014" not in [e.id for e in checks.check_stripe_settings()]
     assert _tax_rate_calls(stripe) == []
     del settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID
 
@@ -194,7 +194,7 @@ def test_an_exclusive_fixed_tax_rate_is_refused_and_reported_by_the_check(admin_
     assert response.status_code == 302
     assert PaymentConfiguration.objects.get().tax_rate_id == inclusive
     settings.RISEUP_STRIPE_TAX_MODE, settings.RISEUP_STRIPE_TAX_RATE_ID = "fixed_rate", inclusive
-    assert "riseup_stripe.E011" not in [e.id for e in checks.check_stripe_settings()]
+    assert "riseup_stripe.E014" not in [e.id for e in checks.check_stripe_settings()]
 
 
 def test_an_unknown_tax_rate_is_refused_with_stripes_reason(admin_client, stripe):

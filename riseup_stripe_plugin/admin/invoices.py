@@ -71,7 +71,8 @@ class CreditNoteInline(admin.TabularInline):
     model = CreditNote
     extra = 0
     can_delete = False
-    fields = ("number", "display_amount", "source", "reason", "memo", "created_by", "issued_at", "pdf_link")
+    fields = ("number", "display_amount", "source", "reason", "memo", "created_by", "issued_at", "voided_at",
+              "pdf_link")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -302,7 +303,8 @@ class InvoiceAdmin(RecordAdmin):
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(RecordAdmin):
-    list_display = ("number", "invoice", "display_amount", "source", "reason", "created_by", "issued_at", "pdf")
+    list_display = ("number", "invoice", "display_amount", "source", "reason", "created_by", "issued_at", "voided_at",
+                    "pdf")
     list_filter = ("source", "currency", "reason")
     search_fields = ("number", "stripe_credit_note_id", "invoice__number", "invoice__user__username",
                      "invoice__user__email", "memo")

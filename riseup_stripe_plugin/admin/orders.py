@@ -43,6 +43,6 @@ class OrderAdmin(RecordAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(RecordAdmin):
-    list_display = ("event_id", "type", "processed", "ignored", "attempts", "received_at")
+    list_display = ("event_id", "type", "processed", "ignored", "outcome", "warning", "attempts", "received_at")
     list_filter = ("type", "processed", "ignored")
     search_fields = ("event_id", "object_id")

@@ -54,6 +54,10 @@ class PaymentConfigurationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "api_version" in self.fields:
+            self.fields["api_version"].help_text = _(
+                "The plugin is written against {version} and sends it; no other version is accepted."
+            ).format(version=conf.PINNED_API_VERSION)
         for field, name in FIELD_SETTINGS.items():
             if field in self.fields and conf.set_in_django_settings(name):
                 self.fields[field].disabled = True
@@ -92,6 +96,13 @@ class PaymentConfigurationForm(forms.ModelForm):
         value = self.cleaned_data.get("checkout_lifetime_minutes")
         if value is not None and not 31 <= value <= 1440:
             raise ValidationError(_("Choose between 31 and 1440 minutes (Stripe takes 30 minutes to 24 hours)."))
+        return value
+
+    def clean_api_version(self):
+        value = (self.cleaned_data.get("api_version") or "").strip()
+        if value and value != conf.PINNED_API_VERSION:
+            raise ValidationError(_("This plugin is written against Stripe API version {version}; leave the field "
+                                    "empty or enter that one.").format(version=conf.PINNED_API_VERSION))
         return value
 
     def clean_webhook_secret(self):

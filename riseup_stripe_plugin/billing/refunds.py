@@ -33,7 +33,7 @@ def record_refund(charge: dict, gateway: StripeGateway) -> str:
 
 
 def record_credit_note(data: dict, gateway: StripeGateway) -> str:
-    """``credit_note.created``: ``data`` freshly retrieved from Stripe."""
+    """``credit_note.created`` / ``voided``: ``data`` freshly retrieved from Stripe."""
     invoice_id = object_id(data.get("invoice"))
     invoice = Invoice.objects.filter(stripe_invoice_id=invoice_id or "-").select_related("order").first()
     if invoice is None:
@@ -41,7 +41,7 @@ def record_credit_note(data: dict, gateway: StripeGateway) -> str:
         invoice = invoice_for_order(order, gateway) if order else None
     if invoice is None:
         return "ignored: credit note on no invoice of ours"
-    return reconcile_invoice(invoice, gateway)
+    return reconcile_invoice(invoice, gateway, voided=data if data.get("status") == "void" else None)
 
 
 def handle_charge_refunded(event: dict, gateway: StripeGateway) -> str:

@@ -76,12 +76,11 @@ def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> Cour
     if offer.stripe_price_in_step:
         return offer
     gateway = gateway or StripeGateway()
-    course = platform.get_course(offer.course_key)
-    name = course.display_name if course else str(offer.course_key)
+    name = product_name(offer)
     if not offer.stripe_product_id:
         product = gateway.create_product(offer_id=offer.pk, course_key=str(offer.course_key), name=name)
-        CourseOffer.objects.filter(pk=offer.pk).update(stripe_product_id=product["id"])
-        offer.stripe_product_id = product["id"]
+        CourseOffer.objects.filter(pk=offer.pk).update(stripe_product_id=product["id"], stripe_product_name=name)
+        offer.stripe_product_id, offer.stripe_product_name = product["id"], name
     version = offer.price_version + 1
     price = gateway.create_price(
         product_id=offer.stripe_product_id, offer_id=offer.pk, version=version,
@@ -101,3 +100,44 @@ def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> Cour
             # Harmless: the old Price is only no longer used by us. Retried at next sync.
             log.warning("Could not archive Stripe price %s: %s", old_price_id, exc.detail)
     return offer
+
+
+def product_name(offer: CourseOffer, course_name: str | None = None) -> str:
+    """What the offer's Stripe Product is called: the course's name (Stripe takes 250 characters)."""
+    if course_name is None:
+        course = platform.get_course(offer.course_key)
+        course_name = course.display_name if course else ""
+    return (course_name or "")[:250] or str(offer.course_key)[:250]
+
+
+def sync_product_name(offer: CourseOffer, gateway: StripeGateway | None = None,
+                      course_name: str | None = None) -> CourseOffer:
+    """Give the offer's Stripe Product the course's present name; no call when it has it already."""
+    name = product_name(offer, course_name)
+    if not offer.stripe_product_id or offer.stripe_product_name == name:
+        return offer
+    gateway = gateway or StripeGateway()
+    version = offer.product_name_version + 1
+    gateway.rename_product(offer.stripe_product_id, name=name, version=version)
+    CourseOffer.objects.filter(pk=offer.pk).update(stripe_product_name=name, product_name_version=version)
+    offer.stripe_product_name, offer.product_name_version = name, version
+    log.info("Stripe product %s of %s renamed", offer.stripe_product_id, offer.course_key)
+    return offer
+
+
+def rename_product(course_key: str, name: str) -> None:
+    """
+    A course was renamed in Studio: its Stripe Product follows (a job, run after the publish's commit).
+
+    Small and pure on purpose, so a worker task can call it: a course key and a name in, one Stripe call at most.
+    A failure is logged; the next save of the offer renames it.
+    """
+    from opaque_keys.edx.keys import CourseKey
+
+    offer = get_offer(CourseKey.from_string(course_key))
+    if offer is None or not offer.stripe_product_id:
+        return
+    try:
+        sync_product_name(offer, course_name=name)
+    except StripeGatewayError as exc:
+        log.warning("Stripe product of %s not renamed yet: %s", course_key, exc.detail)

@@ -19,7 +19,7 @@ from .. import conf, money
 from .. import edxapp_wrapper as platform
 from ..exceptions import StripeGatewayError
 from ..models import CourseOffer, OfferChange
-from .offers import get_offer, offer_course_key, sync_offer
+from .offers import get_offer, offer_course_key, sync_offer, sync_product_name
 from .scopes import join_scopes, validate_scopes
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def set_offer(course_key, *, is_paid: bool | None = None, price=None, currency: 
     result = PricingResult(offer)
     if sync and offer.purchasable and conf.stripe_settings().secret_key:
         try:
-            result.offer = sync_offer(offer)
+            result.offer = sync_product_name(sync_offer(offer))
         except StripeGatewayError as exc:
             # The price is saved; the first purchase will sync it (or the next save).
             log.warning("Offer %s saved; Stripe sync deferred: %s", course_key, exc.detail)

@@ -166,3 +166,13 @@ def enrolled_course_keys(user) -> set:
 def about_page_course_key(context: dict):
     """The course key of a course about page, from the context its template receives (None if absent)."""
     return backend().about_page_course_key(context)
+
+
+def retirement_signals() -> list:
+    """The platform's user retirement signals (sent with ``user=``); empty where the platform has none."""
+    return list(backend().retirement_signals())
+
+
+def course_catalog_changed_signal():
+    """Studio's ``COURSE_CATALOG_INFO_CHANGED`` (openedx-events, ``catalog_info=``); None where it does not exist."""
+    return backend().course_catalog_changed_signal()

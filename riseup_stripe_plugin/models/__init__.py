@@ -8,7 +8,7 @@ the migrations and other plugins use. Amounts are integer minor units next to th
 
 from .audience import AudienceRule, LearnerScope
 from .billing import CreditNote, Invoice, InvoiceStatus
-from .configuration import PaymentConfiguration, TaxMode
+from .configuration import Installation, PaymentConfiguration, TaxMode
 from .customers import StripeCustomer
 from .enrollment import BackOfficeEnrollment
 from .events import StripeEvent
@@ -17,6 +17,6 @@ from .orders import ConcurrentTransition, Order
 
 __all__ = [
     "AudienceRule", "BackOfficeEnrollment", "ConcurrentTransition", "CourseOffer", "CreditNote", "Invoice",
-    "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration", "StripeCustomer", "StripeEvent",
-    "TaxMode",
+    "Installation", "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration",
+    "StripeCustomer", "StripeEvent", "TaxMode",
 ]

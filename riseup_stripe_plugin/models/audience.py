@@ -57,7 +57,7 @@ class LearnerScope(models.Model):
 
     .. pii: links a user to their audience scope and to the administrator who set it.
     .. pii_types: id
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

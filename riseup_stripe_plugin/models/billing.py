@@ -80,6 +80,7 @@ class CreditNote(models.Model):
     class Source(models.TextChoices):
         ADMIN = "admin", _("Cancelled by an administrator")
         STRIPE = "stripe", _("Made in Stripe")
+        REFUND = "refund", _("Issued for a refund made in Stripe")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
     stripe_credit_note_id = models.CharField(max_length=255, unique=True)
@@ -94,6 +95,8 @@ class CreditNote(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     issued_at = models.DateTimeField(null=True, blank=True)
+    # Set when the credit note was voided in Stripe: it no longer counts, the invoice follows what remains.
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided"))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -51,3 +51,24 @@ class PaymentConfiguration(models.Model):
 
     def __str__(self):
         return str(_("Payment settings"))
+
+
+class Installation(models.Model):
+    """
+    This installation's id at Stripe, generated once (see ``configuration.installation``).
+
+    One row. Several installations (production, staging, a reset database) may share one
+    Stripe account: the id keeps their idempotency keys apart and tells their objects apart.
+
+    .. no_pii:
+    """
+
+    installation_id = models.CharField(max_length=40, unique=True, verbose_name=_("installation id"))
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installation")
+
+    def __str__(self):
+        return self.installation_id

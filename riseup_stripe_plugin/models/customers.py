@@ -12,7 +12,7 @@ class StripeCustomer(models.Model):
 
     .. pii: links a user to a Stripe customer id; the email and name live at Stripe.
     .. pii_types: id
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

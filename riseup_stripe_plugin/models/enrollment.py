@@ -14,7 +14,7 @@ class BackOfficeEnrollment(models.Model):
 
     .. pii: who enrolled whom, and when.
     .. pii_types: id
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     class Path(models.TextChoices):

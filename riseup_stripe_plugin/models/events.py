@@ -10,9 +10,10 @@ class StripeEvent(models.Model):
     """
     A webhook event, stored once by its Stripe id after its signature was verified.
 
-    .. pii: the raw Stripe payload may carry the customer's email and name (kept for audit).
+    .. pii: the raw Stripe payload may carry the customer's email and name; emptied after
+       RISEUP_STRIPE_EVENT_RETENTION_DAYS once processed, and at the learner's retirement.
     .. pii_types: email_address, name
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     event_id = models.CharField(max_length=255, unique=True)
@@ -26,7 +27,13 @@ class StripeEvent(models.Model):
     ignored = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
-    received_at = models.DateTimeField(auto_now_add=True)
+    # What processing did ("order ...: fulfilled", "ignored: another installation"...).
+    outcome = models.CharField(max_length=255, blank=True, default="")
+    # Set when Stripe sent the event in another API version than the one the plugin parses.
+    warning = models.CharField(max_length=255, blank=True, default="")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the raw body was emptied (retention period over, or the learner retired).
+    body_erased_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -39,6 +39,9 @@ class CourseOffer(models.Model):
         ),
     )
     stripe_product_id = models.CharField(max_length=255, blank=True, default="")
+    # The name the Stripe Product was last given (the course's name then); a rename bumps the version.
+    stripe_product_name = models.CharField(max_length=255, blank=True, default="", editable=False)
+    product_name_version = models.PositiveIntegerField(default=0, editable=False)
     stripe_price_id = models.CharField(max_length=255, blank=True, default="")
     # What the current Stripe Price says; a mismatch with price/currency means "sync needed".
     stripe_price_amount = models.PositiveBigIntegerField(null=True, blank=True)

@@ -14,10 +14,12 @@ import logging
 from django.db.models import F
 from django.utils import timezone
 
+from .. import conf
 from ..billing.disputes import handle_dispute
 from ..billing.invoices import order_for_invoice, record_invoice
 from ..billing.refunds import handle_charge_refunded, handle_credit_note
-from ..exceptions import NotYourOrder
+from ..configuration.installation import is_foreign
+from ..exceptions import ForeignInstallation, NotYourOrder
 from ..models import StripeEvent
 from ..orders.fulfilment import apply_session, mark_payment_failed
 from ..states import OrderState
@@ -72,9 +74,35 @@ HANDLERS = {
     "invoice.paid": handle_invoice,
     "charge.refunded": handle_charge_refunded,
     "credit_note.created": handle_credit_note,
+    "credit_note.voided": handle_credit_note,
     "charge.dispute.created": handle_dispute,
     "charge.dispute.closed": handle_dispute,
 }
+
+
+#: API versions of events already warned about, by this process (one log line each, not one per event).
+_warned_versions: set[str] = set()
+
+
+def version_warning(record: StripeEvent) -> str:
+    """
+    An event in another API version than the pinned one: its snapshot is not read, the objects are.
+
+    Every handler re-reads what it acts on through the gateway, which asks Stripe in
+    the pinned version; the warning stays on the event and is logged once per version.
+    """
+    if not record.api_version or record.api_version == conf.PINNED_API_VERSION:
+        return ""
+    if record.api_version not in _warned_versions:
+        _warned_versions.add(record.api_version)
+        log.warning("Stripe sends events in API version %s; the plugin is written against %s and re-reads every "
+                    "object in that version. Set the webhook endpoint's API version to it "
+                    "(riseup_stripe_register_webhook).", record.api_version, conf.PINNED_API_VERSION)
+    return f"event in API version {record.api_version}, objects re-read in {conf.PINNED_API_VERSION}"[:255]
+
+
+#: The outcome of an event about another installation's objects (production and staging on one account).
+FOREIGN = "ignored: another installation"
 
 
 def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
@@ -91,9 +119,19 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
         return "duplicate"
     event = json.loads(record.raw_body)
     handler = HANDLERS.get(record.type)
-    outcome = handler(event, gateway) if handler else "ignored: event type not handled"
+    warning = version_warning(record)
+    if is_foreign((event.get("data") or {}).get("object")):
+        outcome = FOREIGN
+    elif handler is None:
+        outcome = "ignored: event type not handled"
+    else:
+        try:
+            outcome = handler(event, gateway)
+        except ForeignInstallation as exc:  # an object read back names another installation
+            log.info("Event %s concerns another installation: %s", record.event_id, exc.detail)
+            outcome = FOREIGN
     StripeEvent.objects.filter(pk=record.pk).update(
         processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
-        attempts=F("attempts") + 1, error="",
+        attempts=F("attempts") + 1, error="", outcome=outcome[:255], warning=warning,
     )
     return outcome

@@ -12,7 +12,7 @@ from riseup_stripe_plugin.edxapp_wrapper import (
     EnrollmentRefused,
 )
 
-from . import enrollment
+from . import enrollment, retirement
 from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed, CourseRerunState
 
 ENROLLMENT_ROLES = ("instructor", "staff")
@@ -133,3 +133,14 @@ def enrolled_course_keys(user):
 def about_page_course_key(context):
     course = context.get("course")
     return getattr(course, "id", None)
+
+
+def retirement_signals():
+    return [retirement.USER_RETIRE_LMS_CRITICAL, retirement.USER_RETIRE_LMS_MISC]
+
+
+def course_catalog_changed_signal():
+    # The real openedx-events signal, as Studio sends it (see sandbox.platform.studio).
+    from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
+
+    return COURSE_CATALOG_INFO_CHANGED

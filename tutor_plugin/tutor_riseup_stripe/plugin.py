@@ -54,6 +54,7 @@ WEBHOOK_EVENTS = (
     "invoice.paid",
     "charge.refunded",
     "credit_note.created",
+    "credit_note.voided",
     "charge.dispute.created",
     "charge.dispute.closed",
 )
@@ -82,6 +83,9 @@ LMS_SETTINGS = (
     "RISEUP_STRIPE_INVOICE_FOOTER",
     "RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT",
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE",
+    "RISEUP_STRIPE_INSTALLATION_ID",
+    "RISEUP_STRIPE_EVENT_RETENTION_DAYS",
+    "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT",
 )
 CMS_SETTINGS = tuple(
     name for name in LMS_SETTINGS if name != "RISEUP_STRIPE_WEBHOOK_SECRET"
@@ -157,13 +161,20 @@ def _as_token(value: t.Any) -> str:
     return text
 
 
-def _as_api_version(value: t.Any) -> str:
+def _matching(value: t.Any, pattern: str, expected: str) -> str:
+    """One line of text matching ``pattern``, else an error saying what was expected."""
     text = _as_text(value)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?", text):
-        raise _InvalidValueError(
-            f"expected a Stripe API version such as {DEFAULT_API_VERSION}"
-        )
+    if not re.fullmatch(pattern, text):
+        raise _InvalidValueError(expected)
     return text
+
+
+def _as_api_version(value: t.Any) -> str:
+    return _matching(
+        value,
+        r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?",
+        f"expected a Stripe API version such as {DEFAULT_API_VERSION}",
+    )
 
 
 def _as_url(value: t.Any) -> str:
@@ -176,12 +187,9 @@ def _as_url(value: t.Any) -> str:
 
 
 def _as_currency(value: t.Any) -> str:
-    text = _as_text(value)
-    if not re.fullmatch(r"[A-Za-z]{3}", text):
-        raise _InvalidValueError(
-            "expected a three-letter ISO currency code such as eur"
-        )
-    return text.lower()
+    return _matching(
+        value, r"[A-Za-z]{3}", "expected a three-letter ISO currency code such as eur"
+    ).lower()
 
 
 def _as_tax_mode(value: t.Any) -> str:
@@ -198,6 +206,20 @@ def _as_lifetime(value: t.Any) -> int:
         raise _InvalidValueError(
             "choose between 31 and 1440 minutes (Stripe takes 30 minutes to 24 hours)"
         )
+    return value
+
+
+def _as_installation_id(value: t.Any) -> str:
+    return _matching(
+        value,
+        r"[A-Za-z0-9_-]{1,40}",
+        "expected 1 to 40 letters, digits, - or _ (for example staging)",
+    )
+
+
+def _as_days(value: t.Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _InvalidValueError("expected a whole number of days, 0 or more")
     return value
 
 
@@ -228,6 +250,9 @@ VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}INVOICE_FOOTER": _unless_null(_as_multiline_text),
     f"{PREFIX}ALLOW_REQUESTLESS_ENROLLMENT": _unless_null(_as_bool),
     f"{PREFIX}REVOKE_ACCESS_ON_DISPUTE": _unless_null(_as_bool),
+    f"{PREFIX}INSTALLATION_ID": _unless_null(_as_installation_id),
+    f"{PREFIX}EVENT_RETENTION_DAYS": _unless_null(_as_days),
+    f"{PREFIX}DELETE_CUSTOMER_ON_RETIREMENT": _unless_null(_as_bool),
 }
 
 

@@ -205,3 +205,22 @@ def about_page_course_key(context):
         return course.id
     details = context.get("course_details")
     return getattr(details, "course_id", None)
+
+
+def retirement_signals():
+    try:
+        from openedx.core.djangoapps.user_api.accounts.signals import (
+            USER_RETIRE_LMS_CRITICAL,
+            USER_RETIRE_LMS_MISC,
+        )
+    except ImportError:  # a platform without the retirement pipeline
+        return []
+    return [USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC]
+
+
+def course_catalog_changed_signal():
+    try:
+        from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
+    except ImportError:
+        return None
+    return COURSE_CATALOG_INFO_CHANGED
