@@ -260,3 +260,24 @@ def test_dashboard_steps_add_the_price_and_the_invoice():
         _key, data = CourseEnrollmentAPIRenderStarted.run_filter(course_key=free.id,
                                                                  serialized_enrollment={"mode": "audit"})
     assert "riseupStripe" not in data
+
+
+def test_dashboard_hides_the_ecommerce_upgrade_of_a_course_the_plugin_sells():
+    """A verified mode with a SKU makes the platform link the card to an ecommerce basket: not for our courses."""
+    learner = factories.user()
+    course, _offer = factories.paid_course(price=4900, currency="eur")
+    free = factories.course()
+    basket = "https://ecommerce.example/basket/add/?sku=ABC"
+    run = CourseRunAPIRenderStarted.run_filter(serialized_courserun={"courseId": str(course.id), "upgradeUrl": basket})
+    assert run["upgradeUrl"] is None
+    with impersonate(learner):
+        _key, data = CourseEnrollmentAPIRenderStarted.run_filter(
+            course_key=course.id, serialized_enrollment={"mode": "audit", "canUpgrade": True})
+    assert data["canUpgrade"] is False
+    # A course the plugin does not sell keeps the platform's upgrade path.
+    run = CourseRunAPIRenderStarted.run_filter(serialized_courserun={"courseId": str(free.id), "upgradeUrl": basket})
+    assert run["upgradeUrl"] == basket
+    with impersonate(learner):
+        _key, data = CourseEnrollmentAPIRenderStarted.run_filter(
+            course_key=free.id, serialized_enrollment={"mode": "audit", "canUpgrade": True})
+    assert data["canUpgrade"] is True

@@ -50,7 +50,12 @@ def _price_data(offer) -> dict:
 
 
 class DashboardCourseRunPriceStep(PipelineStep):
-    """Learner dashboard, course run data: the price tax included of a paid course (``riseupStripe``)."""
+    """
+    Learner dashboard, course run data: the price tax included of a paid course (``riseupStripe``).
+
+    A course the plugin sells has no ecommerce upgrade: the platform's ``upgradeUrl`` (an ecommerce
+    basket link, built when a verified mode has a SKU) is removed, so the card offers no dead end.
+    """
 
     @leaves_page_unchanged
     def run_filter(self, serialized_courserun):  # pylint: disable=arguments-differ
@@ -61,18 +66,29 @@ class DashboardCourseRunPriceStep(PipelineStep):
         offer = _paid_offer(_course_key(course_id))
         if offer is not None:
             data["riseupStripe"] = _price_data(offer)
+            if data.get("upgradeUrl"):
+                data["upgradeUrl"] = None
         return {"serialized_courserun": data}
 
 
 class DashboardEnrollmentInvoiceStep(PipelineStep):
-    """Learner dashboard, enrollment data: what the learner paid and the link to the invoice (``riseupStripe``)."""
+    """
+    Learner dashboard, enrollment data: what the learner paid and the link to the invoice (``riseupStripe``).
+
+    ``canUpgrade`` is turned off for a course the plugin sells: its payment is the plugin's purchase,
+    never the ecommerce verified upgrade the MFE's Upgrade button leads to.
+    """
 
     @leaves_page_unchanged
     def run_filter(self, course_key, serialized_enrollment):  # pylint: disable=arguments-differ
         user = platform.get_current_user()
         key = _course_key(course_key)
         offer = _paid_offer(key)
-        if user is None or offer is None or not isinstance(serialized_enrollment, dict):
+        if offer is None or not isinstance(serialized_enrollment, dict):
+            return {"course_key": course_key, "serialized_enrollment": serialized_enrollment}
+        if serialized_enrollment.get("canUpgrade"):
+            serialized_enrollment["canUpgrade"] = False
+        if user is None:
             return {"course_key": course_key, "serialized_enrollment": serialized_enrollment}
         extra = _price_data(offer)
         order = _purchases(user).get(key)
