@@ -52,6 +52,7 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
         "invoice": invoice,
         "number": data.get("number") or "",
         "amount": int(data.get("amount") or 0),
+        "tax": sum(int(tax.get("amount") or 0) for tax in data.get("total_taxes") or []),
         "currency": (data.get("currency") or invoice.currency).lower(),
         "refund_id": ",".join(filter(None, refunds))[:255],
         "reason": data.get("reason") or "",
