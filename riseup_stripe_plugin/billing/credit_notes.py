@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import CreditNote, Invoice
+from ..orders import analytics
 from ..stripe_gateway import StripeGateway, object_id, timestamp
 
 #: Credit note metadata naming the invoice a cancellation was made for, and who made it.
@@ -65,6 +66,8 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
     }
     try:
         with transaction.atomic():
-            return CreditNote.objects.create(stripe_credit_note_id=data["id"], **fields)
+            note = CreditNote.objects.create(stripe_credit_note_id=data["id"], **fields)
     except IntegrityError:  # the webhook and the administrator's request stored it at once
         return CreditNote.objects.get(stripe_credit_note_id=data["id"])
+    analytics.credit_note_issued(invoice.order, note)
+    return note

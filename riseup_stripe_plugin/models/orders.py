@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
+from ..signals import order_state_changed
 from ..states import ACCESS_STATES, OPEN_STATES, InvalidTransition, OrderState, check_transition
 from .offers import CourseOffer
 
@@ -116,6 +117,7 @@ class Order(models.Model):
         gets :class:`ConcurrentTransition` and re-reads.
         """
         check_transition(self.state, target)
+        source = self.state
         now = timezone.now()
         stamp = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at",
                  OrderState.CANCELLED: "cancelled_at"}.get(target)
@@ -127,6 +129,7 @@ class Order(models.Model):
             raise ConcurrentTransition(self.state, target)
         for name, value in values.items():
             setattr(self, name, value)
+        order_state_changed.send(sender=Order, order=self, source=source, target=target)
 
 
 class ConcurrentTransition(InvalidTransition):
