@@ -49,8 +49,11 @@ def today():
 class DashboardForm(forms.Form):
     """The dashboard's filters, read from the query string (a GET form: the page changes nothing)."""
 
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO dates whatever the language: what an <input type="date"> takes (the browser shows them its way).
+    start = forms.DateField(label=gettext_lazy("From"), input_formats=["%Y-%m-%d"],
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), input_formats=["%Y-%m-%d"],
+                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     granularity = forms.ChoiceField(label=gettext_lazy("Per"), choices=GRANULARITY_CHOICES)
     course = forms.ChoiceField(label=gettext_lazy("Course"), required=False)
     currency = forms.ChoiceField(label=gettext_lazy("Currency"), required=False)
@@ -205,8 +208,8 @@ def dashboard_view(request, model_admin):
             "previous": {"start": date_format(filters.previous().start, "DATE_FORMAT"),
                          "end": date_format(filters.previous().end, "DATE_FORMAT")},
             "series": [series_view(series, filters.granularity) for series in report.series],
-            "countries": [{"country": country_name(line.key), "code": line.key, **line_view(line)}
-                          for line in report.countries],
+            "countries": sorted(({"country": country_name(line.key), "code": line.key, **line_view(line)}
+                                 for line in report.countries), key=lambda row: (row["country"], row["currency"])),
             "courses": [{"course_id": course.course_key, "name": names.get(course.course_key, course.course_key),
                          "backoffice": course.backoffice, "lines": [line_view(line) for line in course.lines],
                          "rows": max(len(course.lines), 1)} for course in report.courses],

@@ -52,7 +52,7 @@ class Invoice(models.Model):
     customer_email = models.CharField(max_length=254, blank=True, default="")
     customer_name = models.CharField(max_length=255, blank=True, default="")
     # The buyer's country (ISO 3166 alpha-2) from the invoice's address: where the tax is declared.
-    buyer_country = models.CharField(max_length=2, blank=True, default="")
+    buyer_country = models.CharField(max_length=2, blank=True, default="", verbose_name=_("buyer country"))
     hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="")
     invoice_pdf_url = models.URLField(max_length=2000, blank=True, default="")
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -88,7 +88,7 @@ class CreditNote(models.Model):
     number = models.CharField(max_length=255, blank=True, default="")
     amount = models.BigIntegerField()
     # The tax the credit note gives back (part of ``amount``): tax collected is the invoices' less this.
-    tax = models.BigIntegerField(default=0)
+    tax = models.BigIntegerField(default=0, verbose_name=_("tax"))
     currency = models.CharField(max_length=3)
     refund_id = models.CharField(max_length=255, blank=True, default="")
     reason = models.CharField(max_length=64, blank=True, default="")

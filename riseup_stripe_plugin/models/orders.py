@@ -46,9 +46,11 @@ class Order(models.Model):
     amount_discount = models.BigIntegerField(null=True, blank=True)
     promotion_code_id = models.CharField(max_length=255, blank=True, default="")
     # The promotion code as the learner typed it (Stripe's ``code``), for the sales figures.
-    promotion_code = models.CharField(max_length=255, blank=True, default="")
+    promotion_code = models.CharField(max_length=255, blank=True, default="",
+                                      verbose_name=_("promotion code (as typed)"))
     # The learner's audience scope when the order was made; empty for orders from before it was recorded.
-    audience_scope = models.CharField(max_length=16, blank=True, default="")
+    audience_scope = models.CharField(max_length=16, blank=True, default="",
+                                      verbose_name=_("audience scope at purchase"))
     stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.TextField(blank=True, default="")
