@@ -40,6 +40,8 @@ SIZES = {
         "gate_repeat": 30,
         "intake_events": 20,
         "intake_seconds": 20,
+        "dashboard_invoices": 200,
+        "dashboard_repeat": 3,
         "djstripe": False,
     },
     "full": {
@@ -48,6 +50,8 @@ SIZES = {
         "gate_repeat": 300,
         "intake_events": 300,
         "intake_seconds": 60,
+        "dashboard_invoices": 100_000,
+        "dashboard_repeat": 10,
         "djstripe": True,
     },
 }

@@ -103,7 +103,7 @@ def text_report(report: dict) -> str:
            f"machine: {machine['cpus']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, "
            f"Python {machine['python']}, Django {machine['django']}, MariaDB {machine['mariadb']}, "
            f"load average at start {machine['loadavg_start']}", ""]
-    for name in ("catalog", "gate", "stripe_calls", "intake"):
+    for name in ("catalog", "gate", "stripe_calls", "intake", "dashboard"):
         out += _error_lines(name, results.get(name, {}))
 
     out += ["", "1. Catalog API (GET /riseup-stripe/api/v1/catalog/?price=paid&min_price=10) vs bare DRF ListAPIView",
@@ -150,6 +150,11 @@ def text_report(report: dict) -> str:
             out.append(f"dj-stripe check: dj-stripe {check['djstripe_version']} (stripe-python "
                        f"{check['stripe_python_version']}), {check['valid_and_processed']}/{check['triggers']} "
                        f"triggers valid and processed, {check['sessions']} sessions synced")
+
+    rows = [[db, result["invoices"], row["view"], row["median_ms"], row.get("p75_ms"), row["queries"]]
+            for db, result in results.get("dashboard", {}).items() if "rows" in result for row in result["rows"]]
+    out += ["", "6. Sales dashboard (admin page, superuser, Django test client)",
+            table(["db", "invoices", "view", "median ms", "p75 ms", "queries"], rows)]
 
     out += ["", "Targets"]
     out += [f"  [{v['verdict']}] {v['target']}" for v in report["targets"].values()]

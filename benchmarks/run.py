@@ -31,6 +31,8 @@ JOBS = [
     ("gate", "mariadb", 240, 60),
     ("stripe_calls", "sqlite", 120, 60),
     ("intake", "mariadb", 720, 120),
+    ("dashboard", "sqlite", 900, 60),
+    ("dashboard", "mariadb", 900, 60),
 ]
 
 

@@ -9,6 +9,7 @@ passed around as loose strings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -49,6 +50,8 @@ DEFAULTS = {
     "RISEUP_STRIPE_EVENT_RETENTION_DAYS": 90,
     # At a learner's retirement: False leaves their Stripe Customer in Stripe (link removed), True deletes it.
     "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT": False,
+    # The time zone the sales dashboard counts days, weeks and months in; None: the site's TIME_ZONE.
+    "RISEUP_STRIPE_REPORT_TIME_ZONE": None,
 }
 
 #: Settings whose values must never be shown, logged or returned.
@@ -213,3 +216,8 @@ def stripe_settings() -> StripeSettings:
         timeout_seconds=int(get("RISEUP_STRIPE_TIMEOUT_SECONDS")),
         webhook_tolerance_seconds=int(get("RISEUP_STRIPE_WEBHOOK_TOLERANCE_SECONDS")),
     )
+
+
+def report_time_zone():
+    """The time zone sales are counted in (``RISEUP_STRIPE_REPORT_TIME_ZONE``, else the site's ``TIME_ZONE``)."""
+    return ZoneInfo(get("RISEUP_STRIPE_REPORT_TIME_ZONE") or settings.TIME_ZONE or "UTC")

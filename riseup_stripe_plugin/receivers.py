@@ -8,6 +8,7 @@ from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
 from .models import PaymentConfiguration
+from .signals import order_state_changed
 
 
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
@@ -30,6 +31,14 @@ def course_rerun_completed(course_key):
 def connect_platform_signals():
     """The platform's signals, reached through the boundary (called once, when the app is ready)."""
     platform.connect_course_rerun(course_rerun_completed)
+
+
+@receiver(order_state_changed, dispatch_uid="riseup_stripe_order_analytics")
+def order_state_changed_analytics(**kwargs):
+    """Paid, fulfilled and cancelled orders become tracking-log events."""
+    from .orders.analytics import order_state_changed as announce
+
+    announce(**kwargs)
 
 
 @receiver(pre_save, sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_reencrypt")

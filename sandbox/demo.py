@@ -52,6 +52,7 @@ def main(argv=None):
     from sandbox import seed
 
     seed.seed_platform()
+    seed.seed_sales()
     from riseup_stripe_plugin.stripe_gateway import StripeGateway
 
     seed.seed_stripe(StripeGateway().client)
@@ -71,7 +72,9 @@ def main(argv=None):
         print(f"    {username:<11} {password:<16} {role}")
     print("  Test card: 4242 4242 4242 4242; promotion codes: "
           + ", ".join(code for code, _ in seed.PROMOTION_CODES))
-    print("  Admin:     " + f"{base}/admin/  ·  My invoices: {base}/riseup-stripe/invoices/\n", flush=True)
+    print("  Admin:     " + f"{base}/admin/  ·  My invoices: {base}/riseup-stripe/invoices/", flush=True)
+    print(f"  Sales:     {base}/admin/riseup_stripe_plugin/invoice/dashboard/ (as admin; "
+          f"{seed.HISTORY_DAYS} days of seeded sales)\n", flush=True)
     try:
         call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)
     finally:

@@ -5,12 +5,16 @@ Everything goes over HTTP to the demo process (sandbox LMS + emulator), as a
 browser would, without sharing anything with the test process.
 """
 
+import csv
+import datetime
+import io
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -105,3 +109,24 @@ def test_demo_purchase_from_sign_in_to_invoice(demo):
         time.sleep(0.2)
     assert invoices["count"] == 1
     assert invoices["results"][0]["total"] == 4410 and invoices["results"][0]["discount"] == 490
+
+
+def test_demo_dashboard_shows_months_of_sales(demo):
+    base, log = demo
+    assert "/admin/riseup_stripe_plugin/invoice/dashboard/" in log.read_text()
+    session = requests.Session()
+    sign_in(session, base, "admin", "admin-pass")
+    end = datetime.date.today() + datetime.timedelta(days=1)
+    period = {"granularity": "month", "start": (end - datetime.timedelta(days=150)).isoformat(),
+              "end": end.isoformat()}
+    page = session.get(f"{base}/admin/riseup_stripe_plugin/invoice/dashboard/", params=period)
+    assert page.status_code == 200
+    # Seeded sales in the three currencies, with refunds, codes and countries; an empty month shows none.
+    for text in ('id="revenue-EUR"', 'id="revenue-USD"', 'id="revenue-JPY"', "WELCOME10", "France"):
+        assert text in page.text, text
+    assert page.text.count('class="riseup-chart"') == 3
+    rows = list(csv.DictReader(io.StringIO(session.get(f"{base}/admin/riseup_stripe_plugin/invoice/dashboard/",
+                                                       params={**period, "format": "csv"}).text)))
+    months = [row for row in rows if row["section"] == "revenue" and row["period"] == "current"]
+    assert sum(int(row["purchases"]) for row in months) > 20
+    assert any(Decimal(row["credited"]) > 0 for row in months)

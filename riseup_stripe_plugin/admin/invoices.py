@@ -24,6 +24,7 @@ from .. import edxapp_wrapper as platform
 from ..billing.cancellation import CANCELLABLE, cancel_invoice
 from ..exceptions import PaymentRequestError, RiseupStripeError
 from ..models import CreditNote, Invoice
+from . import dashboard
 from .base import RecordAdmin, csv_text
 
 CANCEL_PERMISSION = "riseup_stripe_plugin.cancel_invoice"
@@ -177,9 +178,13 @@ class InvoiceAdmin(RecordAdmin):
         return [
             path("cancel/", view(self.cancel_view), name="riseup_stripe_plugin_invoice_cancel_many"),
             path("export/", view(self.export_view), name="riseup_stripe_plugin_invoice_export"),
+            path("dashboard/", view(self.dashboard_view), name="riseup_stripe_plugin_invoice_dashboard"),
             path("<path:object_id>/cancel/", view(self.cancel_view), name="riseup_stripe_plugin_invoice_cancel"),
             *super().get_urls(),
         ]
+
+    def dashboard_view(self, request):
+        return dashboard.dashboard_view(request, self)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})

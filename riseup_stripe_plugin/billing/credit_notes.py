@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import CreditNote, Invoice
+from ..orders import analytics
 from ..stripe_gateway import StripeGateway, object_id, timestamp
 
 #: Credit note metadata naming the invoice a cancellation was made for, and who made it.
@@ -52,6 +53,7 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
         "invoice": invoice,
         "number": data.get("number") or "",
         "amount": int(data.get("amount") or 0),
+        "tax": sum(int(tax.get("amount") or 0) for tax in data.get("total_taxes") or []),
         "currency": (data.get("currency") or invoice.currency).lower(),
         "refund_id": ",".join(filter(None, refunds))[:255],
         "reason": data.get("reason") or "",
@@ -64,6 +66,8 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
     }
     try:
         with transaction.atomic():
-            return CreditNote.objects.create(stripe_credit_note_id=data["id"], **fields)
+            note = CreditNote.objects.create(stripe_credit_note_id=data["id"], **fields)
     except IntegrityError:  # the webhook and the administrator's request stored it at once
         return CreditNote.objects.get(stripe_credit_note_id=data["id"])
+    analytics.credit_note_issued(invoice.order, note)
+    return note

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from .. import conf
 from ..models import Order
+from ..orders import analytics
 from ..orders.access import end_order, revoke_access
 from ..orders.fulfilment import grant_access
 from ..states import OrderState
@@ -38,6 +39,8 @@ def apply_dispute(order: Order, dispute: dict) -> str:
     S = OrderState
     with transaction.atomic():
         order = order.locked()
+        if (order.dispute_id, order.dispute_status) != (dispute["id"], status):
+            analytics.dispute_changed(order, dispute["id"], status, closed=status in DISPUTE_CLOSED)
         Order.objects.filter(pk=order.pk).update(dispute_id=dispute["id"], dispute_status=status)
         order.dispute_id, order.dispute_status = dispute["id"], status
         note = f"dispute {dispute['id']} ({dispute.get('reason') or 'unknown reason'}): {status}"

@@ -41,6 +41,7 @@ def invoice_fields(data: dict) -> dict:
         "amount_paid": int(data.get("amount_paid") or 0),
         "customer_email": data.get("customer_email") or "",
         "customer_name": data.get("customer_name") or "",
+        "buyer_country": str((data.get("customer_address") or {}).get("country") or "").upper()[:2],
         "hosted_invoice_url": data.get("hosted_invoice_url") or "",
         "invoice_pdf_url": data.get("invoice_pdf") or "",
         "issued_at": timestamp(data.get("created")),

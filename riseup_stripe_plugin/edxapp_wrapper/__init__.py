@@ -176,3 +176,13 @@ def retirement_signals() -> list:
 def course_catalog_changed_signal():
     """Studio's ``COURSE_CATALOG_INFO_CHANGED`` (openedx-events, ``catalog_info=``); None where it does not exist."""
     return backend().course_catalog_changed_signal()
+
+
+def emit_event(name: str, data: dict, context: dict) -> None:
+    """
+    One tracking-log event through the platform's ``eventtracking`` tracker.
+
+    ``context`` is merged into the tracker's own (a request's user, path and agent when there is one):
+    webhooks and tasks have no request, so the plugin's events always say their course, org and learner.
+    """
+    backend().emit_event(name, data, context)

@@ -51,6 +51,8 @@ class Invoice(models.Model):
     cancellation_reason = models.TextField(blank=True, default="")
     customer_email = models.CharField(max_length=254, blank=True, default="")
     customer_name = models.CharField(max_length=255, blank=True, default="")
+    # The buyer's country (ISO 3166 alpha-2) from the invoice's address: where the tax is declared.
+    buyer_country = models.CharField(max_length=2, blank=True, default="", verbose_name=_("buyer country"))
     hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="")
     invoice_pdf_url = models.URLField(max_length=2000, blank=True, default="")
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -63,11 +65,10 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         ordering = ["-issued_at", "-created"]
         permissions = [("cancel_invoice", _("Can cancel an invoice (credit note and refund)"))]
+        indexes = [models.Index(fields=["issued_at"], name="riseup_invoice_issued")]
 
     def __str__(self):
         return self.number or self.stripe_invoice_id
-
-
 
 
 class CreditNote(models.Model):
@@ -86,6 +87,8 @@ class CreditNote(models.Model):
     stripe_credit_note_id = models.CharField(max_length=255, unique=True)
     number = models.CharField(max_length=255, blank=True, default="")
     amount = models.BigIntegerField()
+    # The tax the credit note gives back (part of ``amount``): tax collected is the invoices' less this.
+    tax = models.BigIntegerField(default=0, verbose_name=_("tax"))
     currency = models.CharField(max_length=3)
     refund_id = models.CharField(max_length=255, blank=True, default="")
     reason = models.CharField(max_length=64, blank=True, default="")
@@ -103,6 +106,7 @@ class CreditNote(models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-created"]
+        indexes = [models.Index(fields=["issued_at"], name="riseup_creditnote_issued")]
 
     def __str__(self):
         return self.number or self.stripe_credit_note_id

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
+from ..signals import order_state_changed
 from ..states import ACCESS_STATES, OPEN_STATES, InvalidTransition, OrderState, check_transition
 from .offers import CourseOffer
 
@@ -44,6 +45,12 @@ class Order(models.Model):
     amount_paid = models.BigIntegerField(null=True, blank=True)
     amount_discount = models.BigIntegerField(null=True, blank=True)
     promotion_code_id = models.CharField(max_length=255, blank=True, default="")
+    # The promotion code as the learner typed it (Stripe's ``code``), for the sales figures.
+    promotion_code = models.CharField(max_length=255, blank=True, default="",
+                                      verbose_name=_("promotion code (as typed)"))
+    # The learner's audience scope when the order was made; empty for orders from before it was recorded.
+    audience_scope = models.CharField(max_length=16, blank=True, default="",
+                                      verbose_name=_("audience scope at purchase"))
     stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.TextField(blank=True, default="")
@@ -112,6 +119,7 @@ class Order(models.Model):
         gets :class:`ConcurrentTransition` and re-reads.
         """
         check_transition(self.state, target)
+        source = self.state
         now = timezone.now()
         stamp = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at",
                  OrderState.CANCELLED: "cancelled_at"}.get(target)
@@ -123,6 +131,7 @@ class Order(models.Model):
             raise ConcurrentTransition(self.state, target)
         for name, value in values.items():
             setattr(self, name, value)
+        order_state_changed.send(sender=Order, order=self, source=source, target=target)
 
 
 class ConcurrentTransition(InvalidTransition):

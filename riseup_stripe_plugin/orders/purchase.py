@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from .. import conf
 from .. import edxapp_wrapper as platform
-from ..catalog.audience import offer_visible_to
+from ..catalog.audience import learner_scope, offer_visible_to
 from ..catalog.offers import get_offer, sync_offer
 from ..exceptions import PaymentRequestError, PurchaseRefused
 from ..models import Order, StripeCustomer
@@ -162,7 +162,7 @@ def _create_order(user, course_key, offer, attempts: int = 2) -> Order:
             return Order.objects.create(
                 user=user, course_key=course_key, offer=offer, amount=offer.price,
                 currency=offer.currency, stripe_price_id=offer.stripe_price_id,
-                enrollment_mode=offer.enrollment_mode,
+                enrollment_mode=offer.enrollment_mode, audience_scope=learner_scope(user),
                 # Fixed now, so a retry sends the very same session parameters (idempotency);
                 # rounded up, so Stripe never sees less than the configured lifetime.
                 checkout_expires_at=(timezone.now() + lifetime).replace(microsecond=0) + timedelta(seconds=1),

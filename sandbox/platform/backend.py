@@ -12,7 +12,7 @@ from riseup_stripe_plugin.edxapp_wrapper import (
     EnrollmentRefused,
 )
 
-from . import enrollment, retirement
+from . import enrollment, retirement, tracking
 from .models import Course, CourseAccessRole, CourseEnrollment, CourseEnrollmentAllowed, CourseRerunState
 
 ENROLLMENT_ROLES = ("instructor", "staff")
@@ -144,3 +144,7 @@ def course_catalog_changed_signal():
     from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
 
     return COURSE_CATALOG_INFO_CHANGED
+
+
+def emit_event(name, data, context):
+    tracking.emit(name, data, context)

@@ -224,3 +224,11 @@ def course_catalog_changed_signal():
     except ImportError:
         return None
     return COURSE_CATALOG_INFO_CHANGED
+
+
+def emit_event(name, data, context):
+    from eventtracking import tracker
+
+    current = tracker.get_tracker()
+    with current.context(name, context):
+        current.emit(name, data)
