@@ -1,6 +1,8 @@
 """Learner API: my invoices, and starting a purchase from a frontend."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -54,6 +56,7 @@ class InvoiceDetailView(LearnerAPIView):
         return Response(InvoiceSerializer(invoice, context={"courses": courses}).data)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # it calls Stripe
 class PurchaseView(LearnerAPIView):
     """POST {"course_id": ...}: start (or reuse) a purchase; answers the Checkout URL to go to."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -79,6 +80,7 @@ def purchase_page(request, course_id):
     return render(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
 
 
+@transaction.non_atomic_requests  # it calls Stripe: never inside ATOMIC_REQUESTS' transaction
 @require_POST
 def start_purchase_view(request, course_id):
     """One POST: create or reuse the order and its Checkout Session, then go to Stripe."""
@@ -106,6 +108,7 @@ def start_purchase_view(request, course_id):
     return HttpResponseRedirect(order.checkout_url, status=303)
 
 
+@transaction.non_atomic_requests  # it calls Stripe and enrolls: each step commits on its own
 @login_required
 @require_GET
 def checkout_return(request):

@@ -37,6 +37,7 @@ def store_event(event: dict, raw_body: bytes) -> StripeEvent:
         return StripeEvent.objects.get(event_id=event["id"])
 
 @csrf_exempt
+@transaction.non_atomic_requests  # it calls Stripe: never inside ATOMIC_REQUESTS' transaction
 @require_POST
 def stripe_webhook(request):
     """The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise."""
