@@ -133,5 +133,6 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
     StripeEvent.objects.filter(pk=record.pk).update(
         processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
         attempts=F("attempts") + 1, error="", outcome=outcome[:255], warning=warning,
+        needs_attention=False, last_attempt_at=timezone.now(),
     )
     return outcome
