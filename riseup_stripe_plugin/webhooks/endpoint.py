@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ..exceptions import WebhookVerificationError
 from ..models import StripeEvent
 from ..stripe_gateway import StripeGateway
+from .dispatch import queue_event, webhook_mode
 from .processing import run_event
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ def stripe_webhook(request):
     """
     The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise.
 
-    An event that retrying cannot fix is answered 200 too: it is kept, marked as needing
+    In Celery mode (:mod:`.dispatch`) it answers once the event is stored and queued, and a
+    worker processes it. An event that retrying cannot fix is answered 200 too: it is kept, marked as needing
     attention, and processed again from the admin or ``riseup_stripe_process_events``.
     """
     gateway = StripeGateway()
@@ -53,6 +55,8 @@ def stripe_webhook(request):
         log.warning("Rejected a webhook call: %s", exc.detail)
         return JsonResponse({"error": "invalid signature"}, status=400)
     record = store_event(event, payload)
+    if webhook_mode() == "celery" and not record.processed and queue_event(record):
+        return JsonResponse({"received": True, "queued": True})
     run = run_event(record, gateway)
     if run.retry:
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)

@@ -118,4 +118,9 @@ RISEUP_STRIPE_TIMEOUT_SECONDS = 10
 
 OPEN_EDX_FILTERS_CONFIG = {}
 
+# Celery as Tutor runs it (a Redis broker, workers consuming the LMS queues); none unless asked for.
+CELERY_BROKER_URL = os.environ.get("SANDBOX_CELERY_BROKER_URL", "")
+CELERY_TASK_DEFAULT_QUEUE = "edx.lms.core.default"
+CELERY_TASK_ALWAYS_EAGER = False
+
 add_plugins(__name__, "lms.djangoapp", "common")
