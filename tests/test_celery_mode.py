@@ -7,12 +7,10 @@ and emulator; it dies with the test process (``PR_SET_PDEATHSIG``) and is
 stopped at teardown. Redis database 11 is this suite's own.
 """
 
-import ctypes
 import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core import checks
@@ -22,22 +20,11 @@ from riseup_stripe_plugin.models import Invoice, StripeEvent
 from riseup_stripe_plugin.webhooks import dispatch
 
 from . import factories
+from .celery_worker import BROKER, ROOT, start_worker, stop
 from .conftest import wait_for
 from .test_purchase_journey import buy, fulfilled
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-BROKER = os.environ.get("RISEUP_TEST_CELERY_BROKER", "redis://127.0.0.1:6379/11")
-#: The queues Tutor's lms-worker consumes (its LMS_WORKER_COMMAND).
-TUTOR_LMS_QUEUES = "edx.lms.core.default,edx.lms.core.high,edx.lms.core.high_mem"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _die_with_parent():
-    """In the child, before exec: the kernel kills it if the test process dies (no orphaned worker)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
 
 class Broker:
     """The test process's side of Celery: the sandbox app pointed at a broker, restored afterwards."""
@@ -91,13 +78,7 @@ def worker(stripe, redis_broker, tmp_path):
     name = connection.settings_dict["NAME"]
     env["RISEUP_TEST_SQLITE_PATH" if connection.vendor == "sqlite" else "RISEUP_MYSQL_NAME"] = str(name)
     log = tmp_path / "worker.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sandbox.celery", "worker", "--pool=solo", "-Q", TUTOR_LMS_QUEUES,
-             "-n", f"riseup-test-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-        )
+    process = start_worker(env, log)
     worker = Worker(process, log)
     try:
         wait_for(lambda: "ready." in worker.output() or process.poll() is not None, timeout=60,
@@ -105,12 +86,7 @@ def worker(stripe, redis_broker, tmp_path):
         assert process.poll() is None, worker.output()[-3000:]
         yield worker
     finally:
-        process.terminate()  # warm shutdown: the task under way finishes
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def test_webhooks_are_processed_by_a_celery_worker(client, lms, stripe, worker, stripe_calls):
@@ -173,3 +149,32 @@ def test_the_mode_setting(settings):
     settings.RISEUP_STRIPE_WEBHOOK_MODE = "sometimes"
     errors = [e for e in checks.run_checks() if e.id == "riseup_stripe.E015"]
     assert len(errors) == 1 and "auto, celery, request" in errors[0].msg
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_dies_with_the_process_that_started_it(redis_broker, tmp_path):
+    """A parent killed outright (SIGKILL, no teardown) leaves no worker behind."""
+    log = tmp_path / "worker.log"
+    script = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+              "from tests.celery_worker import start_worker\n"
+              f"print(start_worker(dict(__import__('os').environ), {str(log)!r}).pid, flush=True)\n"
+              "time.sleep(120)\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CELERY_BROKER_URL": BROKER}
+    parent = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, cwd=ROOT)
+    try:
+        worker_pid = int(parent.stdout.readline())
+        wait_for(lambda: "ready." in log.read_text(errors="replace"), timeout=60, message="the worker to start")
+        assert _alive(worker_pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        wait_for(lambda: not _alive(worker_pid), timeout=10, message="the orphaned worker to die")
+    finally:
+        stop(parent)
+        parent.stdout.close()
