@@ -15,6 +15,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .. import edxapp_wrapper as platform
 from ..exceptions import WebhookVerificationError
 from ..models import StripeEvent
 from ..stripe_gateway import StripeGateway
@@ -53,9 +54,13 @@ def stripe_webhook(request):
         event = gateway.verify_event(payload, request.META.get("HTTP_STRIPE_SIGNATURE"))
     except WebhookVerificationError as exc:
         log.warning("Rejected a webhook call: %s", exc.detail)
+        platform.set_custom_attributes(event_result="invalid_signature")
         return JsonResponse({"error": "invalid signature"}, status=400)
     record = store_event(event, payload)
-    if webhook_mode() == "celery" and not record.processed and queue_event(record):
+    mode = webhook_mode()
+    platform.set_custom_attributes(event_id=record.event_id, event_type=record.type, webhook_mode=mode)
+    if mode == "celery" and not record.processed and queue_event(record):
+        platform.set_custom_attributes(event_result="queued")
         return JsonResponse({"received": True, "queued": True})
     run = run_event(record, gateway)
     if run.retry:

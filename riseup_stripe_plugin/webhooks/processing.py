@@ -62,10 +62,13 @@ class Run:
 def run_event(record: StripeEvent, gateway: StripeGateway | None = None) -> Run:
     """Process a stored event and keep what happened on it; never raises for the event's own failure."""
     gateway = gateway or StripeGateway()
+    platform.set_custom_attributes(event_id=record.event_id, event_type=record.type)
     try:
         outcome = process_event(record, gateway)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, then classified
         transient = is_transient(exc)
+        platform.set_custom_attributes(event_result="retry" if transient else "needs_attention",
+                                       event_error=exc.__class__.__name__)
         StripeEvent.objects.filter(pk=record.pk).update(
             error=describe(exc), attempts=F("attempts") + 1, last_attempt_at=timezone.now(),
             needs_attention=not transient,
@@ -78,6 +81,8 @@ def run_event(record: StripeEvent, gateway: StripeGateway | None = None) -> Run:
         else:
             log.exception("Stripe event %s %s needs attention", record.type, record.event_id)
         return Run(describe(exc), retry=transient, needs_attention=not transient)
+    platform.set_custom_attributes(event_result=outcome.split(":")[0] if outcome.startswith(("ignored", "duplicate"))
+                                   else "processed")
     return Run(outcome)
 
 

@@ -17,6 +17,9 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
 # Tutor runs every LMS view in one transaction: so do the tests, on SQLite and MariaDB alike.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True  # noqa: F405
 
+# Monitoring custom attributes go through edx-django-utils to a backend that keeps them for the tests.
+OPENEDX_TELEMETRY = ["sandbox.platform.telemetry.RecordingBackend"]
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The tests point it at their own emulator (and hand its address to the workers they start).
 RISEUP_STRIPE_API_BASE = os.environ.get("RISEUP_TEST_STRIPE_API_BASE") or None
