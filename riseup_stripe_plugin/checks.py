@@ -167,3 +167,25 @@ def check_stored_secrets(app_configs=None, **kwargs):
                 id="riseup_stripe.W002",
             ))
     return problems
+
+
+@checks.register()
+def check_webhook_mode(app_configs=None, **kwargs):
+    """The webhook mode is one the plugin knows; "celery" needs a Celery that can queue."""
+    from .webhooks.dispatch import celery_app, celery_configured
+
+    mode = conf.get("RISEUP_STRIPE_WEBHOOK_MODE")
+    if mode not in conf.WEBHOOK_MODES:
+        return [checks.Error(
+            f"RISEUP_STRIPE_WEBHOOK_MODE must be one of {', '.join(conf.WEBHOOK_MODES)}, not {mode!r}.",
+            hint='"auto" (the default) processes webhooks on the platform\'s Celery workers when it has them.',
+            id="riseup_stripe.E015",
+        )]
+    if mode == "celery" and not celery_configured(celery_app()):
+        return [checks.Warning(
+            "RISEUP_STRIPE_WEBHOOK_MODE is celery, but the platform's Celery has no broker or runs tasks eagerly: "
+            "webhooks are processed in the request, or run on the spot.",
+            hint="Configure the platform's Celery broker (Tutor does), or set RISEUP_STRIPE_WEBHOOK_MODE to auto.",
+            id="riseup_stripe.W003",
+        )]
+    return []

@@ -52,7 +52,14 @@ DEFAULTS = {
     "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT": False,
     # The time zone the sales dashboard counts days, weeks and months in; None: the site's TIME_ZONE.
     "RISEUP_STRIPE_REPORT_TIME_ZONE": None,
+    # Where a verified webhook event is processed: "celery" on the platform's workers, "request" in the
+    # webhook's own request, "auto" on the workers when the platform's Celery has a broker and is not eager.
+    "RISEUP_STRIPE_WEBHOOK_MODE": "auto",
+    # The queue webhook tasks go to: the one Tutor's lms-worker consumes (the LMS's default queue).
+    "RISEUP_STRIPE_CELERY_QUEUE": "edx.lms.core.default",
 }
+
+WEBHOOK_MODES = ("auto", "celery", "request")
 
 #: Settings whose values must never be shown, logged or returned.
 SECRET_SETTINGS = ("RISEUP_STRIPE_SECRET_KEY", "RISEUP_STRIPE_WEBHOOK_SECRET")

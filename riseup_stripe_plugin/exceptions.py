@@ -68,3 +68,9 @@ class ForeignInstallation(NotYourOrder):
     """A Stripe object another installation (staging, another site) made on the same Stripe account."""
 
     default_message = _("This payment belongs to another site using the same Stripe account.")
+
+
+class NeedsAttention(RiseupStripeError):
+    """A webhook event that retrying cannot fix: kept for an administrator, not thrown back at Stripe."""
+
+    default_message = _("This event cannot be processed as it is; an administrator must look at it.")

@@ -6,8 +6,15 @@ transition that makes no sense (refunding an order never paid, paying an
 expired one) raises instead of silently corrupting the books.
 """
 
+import logging
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
 
 
 class OrderState(models.TextChoices):
@@ -65,3 +72,39 @@ def can_transition(current: str, target: str) -> bool:
 def check_transition(current: str, target: str) -> None:
     if not can_transition(current, target):
         raise InvalidTransition(current, target)
+
+
+#: The Stripe event being processed in this context, named by each transition it causes.
+current_event: ContextVar[str] = ContextVar("riseup_stripe_current_event", default="")
+
+
+@contextmanager
+def caused_by(event_id: str):
+    """Transitions made inside this block are logged as caused by this Stripe event."""
+    token = current_event.set(event_id or "")
+    try:
+        yield
+    finally:
+        current_event.reset(token)
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9_.:+@/-]+$")
+
+
+def log_fields(**fields) -> str:
+    """``key=value`` pairs, values with spaces or quotes quoted: one line a log search can split."""
+    def value(item):
+        text = "-" if item in (None, "") else str(item)
+        return text if _PLAIN.match(text) else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return " ".join(f"{key}={value(item)}" for key, item in fields.items())
+
+
+def log_transition(order, current: str, target: str, *, event_id: str | None = None) -> None:
+    """
+    The one log line of an order's transition, from its single transition point (:meth:`Order.transition`).
+
+    Ids and states only: never card data (the order holds none), an email, a name or a key.
+    """
+    event = current_event.get() if event_id is None else event_id
+    log.info("order_transition %s", log_fields(order=order.uuid, event=event, **{"from": current}, to=target,
+                                               course=order.course_key, user=order.user_id))

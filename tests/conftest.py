@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-# Fails the run if any process it started (emulators, the demo, workers...) outlives it.
-pytest_plugins = ["tests.process_guard"]
+# Fails the run if any process it started (emulators, the demo, workers...) outlives it;
+# fails a test whose code called Stripe while holding a transaction.
+pytest_plugins = ["tests.process_guard", "tests.transaction_guard"]
 
 
 def pytest_report_header(config):

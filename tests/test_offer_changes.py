@@ -18,6 +18,9 @@ def _put(client, course, body):
     return client.put(_url(course), body, content_type="application/json")
 
 
+# Transactional: the price API is outside the request transaction (it calls Stripe), and DRF marks any
+# open transaction for rollback when it answers 403; inside the test's own transaction that would be the test's.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ["instructor", "staff"])
 def test_the_course_team_reads_the_price_but_cannot_change_it(client, role):
     course, offer = factories.paid_course(price=4900)

@@ -1,6 +1,7 @@
 """What the plugin's record-keeping admins share."""
 
 from django.contrib import admin
+from django.db import transaction
 
 #: What a spreadsheet reads as the start of a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,3 +30,18 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OutsideRequestTransaction:
+    """
+    An admin whose pages and actions call Stripe or the platform's enrollment: outside ATOMIC_REQUESTS.
+
+    Each step it runs (processing an event, fulfilling an order) commits in its own short
+    transaction, as the webhook does; a Stripe call never waits inside the request's transaction.
+    """
+
+    def get_urls(self):
+        urls = super().get_urls()
+        for pattern in urls:
+            pattern.callback = transaction.non_atomic_requests(pattern.callback)
+        return urls

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
@@ -174,7 +175,11 @@ class InvoiceAdmin(RecordAdmin):
     # -- pages -------------------------------------------------------------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def view(fn):
+            # The cancel page calls Stripe: outside ATOMIC_REQUESTS' transaction (cancel_invoice asks
+            # Stripe first, then writes the books in a transaction of its own).
+            return transaction.non_atomic_requests(self.admin_site.admin_view(fn))
+
         return [
             path("cancel/", view(self.cancel_view), name="riseup_stripe_plugin_invoice_cancel_many"),
             path("export/", view(self.export_view), name="riseup_stripe_plugin_invoice_export"),

@@ -6,6 +6,8 @@ whether each one is set and its last four characters. A value set in the
 Django settings (Tutor) wins, and the form says so next to the field.
 """
 
+import hashlib
+
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib import admin, messages
@@ -20,10 +22,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from .. import conf, money
-from ..configuration.connection import check_connection, key_problem
+from ..configuration.connection import ConnectionReport, check_connection, key_problem
 from ..configuration.encryption import decrypt, encrypt
 from ..configuration.tax import TaxRateCheck, check_tax_rate
 from ..models import PaymentConfiguration
+
+
+def key_digest(secret: str) -> str:
+    """Names a key without keeping it: the check made before the transaction is matched to the form's key."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
 
 #: form field → setting name, for the "set in the platform settings" notices.
 FIELD_SETTINGS = {field: name for name, field in conf.ADMIN_FIELDS.items()}
@@ -32,6 +40,8 @@ FIELD_SETTINGS = {field: name for name, field in conf.ADMIN_FIELDS.items()}
 class PaymentConfigurationForm(forms.ModelForm):
     #: What Stripe said of the fixed tax rate, asked by the admin view before its transaction began.
     tax_rate_check: TaxRateCheck | None = None
+    #: What Stripe said of the key that enabling would put in force, asked before the transaction too.
+    connection_report: ConnectionReport | None = None
 
     secret_key = forms.CharField(
         label=_("secret key"), required=False, strip=True,
@@ -130,7 +140,10 @@ class PaymentConfigurationForm(forms.ModelForm):
             if problem:
                 self.add_error("enabled", problem)
             else:
-                report = check_connection(secret_key=secret)
+                # Asked by the admin view before its transaction, for the key this form puts in force.
+                report = self.connection_report
+                if report is None or getattr(report, "key_digest", None) != key_digest(secret):
+                    report = ConnectionReport(False, _("Stripe could not be asked about this key; try again."))
                 if not report.ok:
                     self.add_error("enabled", _("Stripe refused this key: {reason}").format(reason=report.message))
         return cleaned
@@ -212,7 +225,29 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
         if request.method == "POST":
             # Before the admin's transaction: no Stripe call while the database is held.
             request.riseup_tax_rate_check = self._tax_rate_check(request, object_id)
+            request.riseup_connection_report = self._connection_report(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _submitted_secret(self, request, object_id) -> str:
+        """The secret key the submitted form would put in force."""
+        if conf.set_in_django_settings("RISEUP_STRIPE_SECRET_KEY"):
+            return conf.get("RISEUP_STRIPE_SECRET_KEY")
+        if request.POST.get("clear_secret_key"):
+            return ""
+        row = PaymentConfiguration.objects.filter(pk=object_id).first() if object_id else None
+        return request.POST.get("secret_key", "").strip() or (decrypt(row.secret_key_encrypted) if row else "")
+
+    @method_decorator(sensitive_variables())
+    def _connection_report(self, request, object_id):
+        """Ask Stripe about the key when the submitted form enables payment (None: nothing to ask)."""
+        if conf.set_in_django_settings("RISEUP_STRIPE_ENABLED") or not request.POST.get("enabled"):
+            return None
+        secret = self._submitted_secret(request, object_id)
+        if key_problem(secret):
+            return None  # the key's own error is reported by the form
+        report = check_connection(secret_key=secret)
+        report.key_digest = key_digest(secret)  # which key it answers for
+        return report
 
     @method_decorator(sensitive_variables())
     def _tax_rate_check(self, request, object_id):
@@ -223,11 +258,7 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
                                                                                      "tax_rate_id")
         if mode != "fixed_rate" or not rate_id.startswith("txr_"):
             return None
-        if conf.set_in_django_settings("RISEUP_STRIPE_SECRET_KEY"):
-            secret = conf.get("RISEUP_STRIPE_SECRET_KEY")
-        else:
-            row = PaymentConfiguration.objects.filter(pk=object_id).first() if object_id else None
-            secret = request.POST.get("secret_key", "").strip() or (decrypt(row.secret_key_encrypted) if row else "")
+        secret = self._submitted_secret(request, object_id)
         if key_problem(secret):
             return None  # the key's own error is reported by the form
         return check_tax_rate(rate_id, secret_key=secret)
@@ -235,6 +266,7 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.tax_rate_check = getattr(request, "riseup_tax_rate_check", None)
+        form.connection_report = getattr(request, "riseup_connection_report", None)
         return form
 
     def changelist_view(self, request, extra_context=None):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -9,7 +10,7 @@ from opaque_keys.edx.keys import CourseKey
 from .. import conf, money
 from .. import edxapp_wrapper as platform
 from ..catalog.offers import offer_course_key
-from ..catalog.pricing import PricingError, check_chargeable, parse_price, set_offer
+from ..catalog.pricing import PricingError, check_chargeable, parse_price, set_offer, sync_stripe
 from ..models import CourseOffer, OfferChange
 
 
@@ -121,9 +122,14 @@ class CourseOfferAdmin(admin.ModelAdmin):
             key, is_paid=data["is_paid"], active=data["active"], enrollment_mode=data.get("enrollment_mode", ""),
             price=str(money.to_major(data["price_minor"], data["currency"])) if "price_minor" in data else None,
             currency=data.get("currency", ""), scopes=data.get("scopes"),
-            actor=request.user, source=OfferChange.Source.ADMIN,
+            actor=request.user, source=OfferChange.Source.ADMIN, sync=False,
         )
         obj.pk, obj.course_key = result.offer.pk, result.offer.course_key
-        if result.stripe_error:
+        # The admin saves inside its own transaction: Stripe is asked once that has committed.
+        transaction.on_commit(lambda: self._sync_stripe(request, obj.pk))
+
+    def _sync_stripe(self, request, offer_pk):
+        result = sync_stripe(offer_pk)
+        if result is not None and result.stripe_error:
             self.message_user(request, _("Saved, but Stripe could not be updated: %s") % result.stripe_error,
                               level=messages.WARNING)

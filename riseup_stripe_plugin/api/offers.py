@@ -1,6 +1,8 @@
 """Course team API: read and set a course's sale terms (used from Studio)."""
 
+from django.db import transaction
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -43,6 +45,7 @@ def offer_data(course_key, offer):
     }
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # saving syncs Stripe, after the save commits
 class CourseOfferView(LearnerAPIView):
     """
     GET or PUT the offer of one course.

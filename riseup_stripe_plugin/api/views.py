@@ -1,6 +1,8 @@
 """Learner API: my invoices, and starting a purchase from a frontend."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -13,7 +15,7 @@ from ..exceptions import PurchaseRefused, StripeGatewayError
 from ..models import Invoice
 from ..orders.purchase import start_purchase
 from ..web.ratelimit import RateLimited
-from ..web.views import check_purchase_rate, parse_course_key, purchase_urls
+from ..web.views import check_purchase_rate, monitor_purchase, parse_course_key, purchase_urls
 from .serializers import InvoiceSerializer
 
 
@@ -54,6 +56,7 @@ class InvoiceDetailView(LearnerAPIView):
         return Response(InvoiceSerializer(invoice, context={"courses": courses}).data)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # it calls Stripe
 class PurchaseView(LearnerAPIView):
     """POST {"course_id": ...}: start (or reuse) a purchase; answers the Checkout URL to go to."""
 
@@ -62,15 +65,19 @@ class PurchaseView(LearnerAPIView):
         try:
             check_purchase_rate(request)
         except RateLimited as exc:
+            monitor_purchase(course_key, "rate_limited")
             return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
                             status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
         try:
             order = start_purchase(request.user, course_key, language=get_language(),
                                    **purchase_urls(request, course_key))
         except PurchaseRefused as exc:
+            monitor_purchase(course_key, f"refused:{exc.code}")
             return Response({"error": exc.code, "message": str(exc.message)}, status=exc.status)
         except StripeGatewayError as exc:
+            monitor_purchase(course_key, f"stripe_error:{exc.__class__.__name__}")
             return Response({"error": "payment_provider", "message": str(exc.message)},
                             status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        monitor_purchase(course_key, "checkout", order)
         return Response({"order": str(order.uuid), "checkout_url": order.checkout_url},
                         status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from ..exceptions import NeedsAttention
 from ..models import Invoice, InvoiceStatus, Order
 from ..stripe_gateway import StripeGateway, timestamp
 
@@ -68,8 +69,12 @@ def record_invoice(data: dict) -> Invoice | None:
                         order=order, user_id=order.user_id, course_key=order.course_key,
                         stripe_invoice_id=data["id"], **fields,
                     )
-            except IntegrityError:  # the other delivery path stored it a moment ago
-                invoice = Invoice.objects.select_for_update().get(stripe_invoice_id=data["id"])
+            except IntegrityError as exc:  # the other delivery path stored it a moment ago...
+                invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
+                if invoice is None:  # ...or the order has another invoice: Stripe's "Duplicate" copies metadata
+                    other = Invoice.objects.filter(order=order).values_list("stripe_invoice_id", flat=True).first()
+                    raise NeedsAttention(detail=f"Stripe invoice {data['id']} names order {order.uuid}, which already "
+                                                f"has invoice {other}; not recorded") from exc
             else:
                 if not order.stripe_invoice_id:
                     Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])

@@ -139,12 +139,29 @@ def set_offer(course_key, *, is_paid: bool | None = None, price=None, currency: 
         offer.enrollment_mode = enrollment_mode
     save_offer(offer, before=before, actor=actor, source=source)
     result = PricingResult(offer)
-    if sync and offer.purchasable and conf.stripe_settings().secret_key:
+    if sync:
+        result = sync_stripe(offer.pk) or result
+    return result
+
+
+def sync_stripe(offer_pk: int) -> PricingResult | None:
+    """
+    The Stripe Product and Price of a saved offer, brought in line; call it outside any transaction.
+
+    It re-reads the offer, so it can run after the commit of the transaction that saved it (the
+    Django admin's): never a Stripe call while the admin holds the database. None when the offer
+    is gone; a Stripe failure is the result's ``stripe_error`` (the price stays saved, and the
+    first purchase or the next save syncs it).
+    """
+    offer = CourseOffer.objects.filter(pk=offer_pk).first()
+    if offer is None:
+        return None
+    result = PricingResult(offer)
+    if offer.purchasable and conf.stripe_settings().secret_key:
         try:
             result.offer = sync_product_name(sync_offer(offer))
         except StripeGatewayError as exc:
-            # The price is saved; the first purchase will sync it (or the next save).
-            log.warning("Offer %s saved; Stripe sync deferred: %s", course_key, exc.detail)
+            log.warning("Offer %s saved; Stripe sync deferred: %s", offer.course_key, exc.detail)
             result.stripe_error = str(exc.message)
     return result
 

@@ -10,12 +10,15 @@ platform release that moves a class changes one backend, not the plugin.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import import_module
 
 from .. import conf
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -186,3 +189,19 @@ def emit_event(name: str, data: dict, context: dict) -> None:
     webhooks and tasks have no request, so the plugin's events always say their course, org and learner.
     """
     backend().emit_event(name, data, context)
+def set_custom_attributes(**attributes) -> None:
+    """
+    Monitoring custom attributes on the current transaction, named ``riseup_stripe.<key>``.
+
+    Through edx-django-utils, as the platform's own code sets them: they reach whichever
+    monitoring the platform configures (``OPENEDX_TELEMETRY``: New Relic, Datadog,
+    OpenTelemetry). Ids, types and outcomes only, never personal data or a secret. A
+    monitoring failure never breaks the payment it describes.
+    """
+    try:
+        from edx_django_utils.monitoring import set_custom_attribute
+
+        for key, value in attributes.items():
+            set_custom_attribute(f"riseup_stripe.{key}", value)
+    except Exception:  # noqa: BLE001 - monitoring is best effort
+        _log.debug("Monitoring custom attributes not set", exc_info=True)

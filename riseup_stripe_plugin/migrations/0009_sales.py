@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('riseup_stripe_plugin', '0007_installation_and_retention'),
+        ('riseup_stripe_plugin', '0008_reliability'),
     ]
 
     operations = [

@@ -11,12 +11,12 @@ from .billing import CreditNote, Invoice, InvoiceStatus
 from .configuration import Installation, PaymentConfiguration, TaxMode
 from .customers import StripeCustomer
 from .enrollment import BackOfficeEnrollment
-from .events import StripeEvent
+from .events import EventStatus, StripeEvent
 from .offers import CourseOffer, OfferChange
 from .orders import ConcurrentTransition, Order
 
 __all__ = [
     "AudienceRule", "BackOfficeEnrollment", "ConcurrentTransition", "CourseOffer", "CreditNote", "Invoice",
-    "Installation", "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration",
+    "EventStatus", "Installation", "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration",
     "StripeCustomer", "StripeEvent", "TaxMode",
 ]

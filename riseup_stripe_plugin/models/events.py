@@ -27,6 +27,12 @@ class StripeEvent(models.Model):
     ignored = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
+    # An error retrying cannot fix (a duplicate invoice, a missing Stripe object, an enrollment the
+    # platform refuses): Stripe was answered 2xx, an administrator processes it again once it is fixed.
+    needs_attention = models.BooleanField(default=False, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When its processing was handed to a Celery worker (RISEUP_STRIPE_WEBHOOK_MODE).
+    queued_at = models.DateTimeField(null=True, blank=True)
     # What processing did ("order ...: fulfilled", "ignored: another installation"...).
     outcome = models.CharField(max_length=255, blank=True, default="")
     # Set when Stripe sent the event in another API version than the one the plugin parses.
@@ -43,3 +49,25 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+    @property
+    def status(self) -> str:
+        """One word for the admin list: processed, ignored, needs_attention, retrying, queued or received."""
+        if self.processed:
+            return EventStatus.IGNORED if self.ignored else EventStatus.PROCESSED
+        if self.needs_attention:
+            return EventStatus.NEEDS_ATTENTION
+        if self.error:
+            return EventStatus.RETRYING
+        return EventStatus.QUEUED if self.queued_at else EventStatus.RECEIVED
+
+
+class EventStatus(models.TextChoices):
+    """Where an event stands (computed from its fields; see :attr:`StripeEvent.status`)."""
+
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    RETRYING = "retrying", _("Failed, Stripe retries")
+    NEEDS_ATTENTION = "needs_attention", _("Needs attention")

@@ -5,13 +5,21 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from opaque_keys.edx.django.models import CourseKeyField
 
 from ..signals import order_state_changed
-from ..states import ACCESS_STATES, OPEN_STATES, InvalidTransition, OrderState, check_transition
+from ..states import (
+    ACCESS_STATES,
+    OPEN_STATES,
+    InvalidTransition,
+    OrderState,
+    check_transition,
+    current_event,
+    log_transition,
+)
 from .offers import CourseOffer
 
 
@@ -129,6 +137,9 @@ class Order(models.Model):
         updated = Order.objects.filter(pk=self.pk, state=self.state).update(**values)
         if updated != 1:
             raise ConcurrentTransition(self.state, target)
+        # Logged once it is committed: a transition a rollback undoes (a refused enrollment) never happened.
+        current, event_id = self.state, current_event.get()
+        transaction.on_commit(lambda: log_transition(self, current, target, event_id=event_id))
         for name, value in values.items():
             setattr(self, name, value)
         order_state_changed.send(sender=Order, order=self, source=source, target=target)

@@ -110,11 +110,7 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
         _move(order, S.PAID, **payment)
 
     if order.state == S.PAID:
-        if Invoice.objects.filter(order=order, status=InvoiceStatus.CANCELLED).exists():
-            # Refunded before it was fulfilled (a Dashboard refund racing the session event).
-            _move(order, S.CANCELLED, last_error="refunded before fulfilment")
-        else:
-            order = fulfil(order)
+        order = _fulfil_paid(order)
 
     invoice_ref = session.get("invoice")
     if invoice is None and isinstance(invoice_ref, dict):
@@ -125,6 +121,27 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
     if invoice is not None:
         record_invoice(invoice)
     return order
+
+
+def _fulfil_paid(order: Order) -> Order:
+    if Invoice.objects.filter(order=order, status=InvoiceStatus.CANCELLED).exists():
+        # Refunded before it was fulfilled (a Dashboard refund racing the session event).
+        _move(order, OrderState.CANCELLED, last_error="refunded before fulfilment")
+        return order
+    return fulfil(order)
+
+
+def retry_fulfilment(order: Order) -> Order:
+    """
+    Try again to enroll the learner of a PAID order whose fulfilment failed (an administrator, a command).
+
+    The payment is already confirmed (the order is PAID), so nothing is asked of Stripe; any
+    other state is left alone. Raises :class:`FulfilmentError` when the platform refuses again.
+    """
+    order = Order.objects.select_related("user").get(pk=order.pk)
+    if order.state != OrderState.PAID:
+        return order
+    return _fulfil_paid(order)
 
 
 def grant_access(order: Order, **changes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,6 +51,12 @@ def check_purchase_rate(request) -> None:
                conf.get("RISEUP_STRIPE_PURCHASE_RATE"))
 
 
+def monitor_purchase(course_key, result: str, order=None) -> None:
+    """The purchase path's monitoring attributes: the course, what happened, the order it made."""
+    extra = {"order": str(order.uuid)} if order is not None else {}
+    platform.set_custom_attributes(course_id=str(course_key), purchase_result=result, **extra)
+
+
 def _purchase_context(request, course_key, *, error=None):
     course = platform.get_course(course_key)
     if course is None:
@@ -79,6 +86,7 @@ def purchase_page(request, course_id):
     return render(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
 
 
+@transaction.non_atomic_requests  # it calls Stripe: never inside ATOMIC_REQUESTS' transaction
 @require_POST
 def start_purchase_view(request, course_id):
     """One POST: create or reuse the order and its Checkout Session, then go to Stripe."""
@@ -90,6 +98,7 @@ def start_purchase_view(request, course_id):
     try:
         check_purchase_rate(request)
     except RateLimited as exc:
+        monitor_purchase(course_key, "rate_limited")
         context = _purchase_context(request, course_key, error=exc.message)
         response = render(request, "riseup_stripe_plugin/purchase.html", context, status=429)
         response["Retry-After"] = str(exc.retry_after)
@@ -98,14 +107,18 @@ def start_purchase_view(request, course_id):
         order = start_purchase(request.user, course_key, language=get_language(),
                                **purchase_urls(request, course_key))
     except PurchaseRefused as exc:
+        monitor_purchase(course_key, f"refused:{exc.code}")
         context = _purchase_context(request, course_key, error=exc.message)
         return render(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
     except StripeGatewayError as exc:
+        monitor_purchase(course_key, f"stripe_error:{exc.__class__.__name__}")
         context = _purchase_context(request, course_key, error=exc.message)
         return render(request, "riseup_stripe_plugin/purchase.html", context, status=503)
+    monitor_purchase(course_key, "checkout", order)
     return HttpResponseRedirect(order.checkout_url, status=303)
 
 
+@transaction.non_atomic_requests  # it calls Stripe and enrolls: each step commits on its own
 @login_required
 @require_GET
 def checkout_return(request):
@@ -124,6 +137,8 @@ def checkout_return(request):
     except (FulfilmentError, StripeGatewayError) as exc:
         problem = exc.message
         order.refresh_from_db()
+    platform.set_custom_attributes(order=str(order.uuid), return_order_state=order.state,
+                                   return_problem=problem.__class__.__name__ if problem else "")
     course = platform.get_course(order.course_key)
     return render(request, "riseup_stripe_plugin/checkout_return.html", {
         "order": order,

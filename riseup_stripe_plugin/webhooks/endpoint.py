@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..exceptions import RiseupStripeError, WebhookVerificationError
+from .. import edxapp_wrapper as platform
+from ..exceptions import WebhookVerificationError
 from ..models import StripeEvent
 from ..stripe_gateway import StripeGateway
-from .handlers import process_event
+from .dispatch import queue_event, webhook_mode
+from .processing import run_event
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +38,34 @@ def store_event(event: dict, raw_body: bytes) -> StripeEvent:
         return StripeEvent.objects.get(event_id=event["id"])
 
 @csrf_exempt
+@transaction.non_atomic_requests  # it calls Stripe: never inside ATOMIC_REQUESTS' transaction
 @require_POST
 def stripe_webhook(request):
-    """The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise."""
+    """
+    The Stripe webhook endpoint: 400 for a bad signature, 500 to make Stripe retry, 200 otherwise.
+
+    In Celery mode (:mod:`.dispatch`) it answers once the event is stored and queued, and a
+    worker processes it. An event that retrying cannot fix is answered 200 too: it is kept, marked as needing
+    attention, and processed again from the admin or ``riseup_stripe_process_events``.
+    """
     gateway = StripeGateway()
     payload = request.body
     try:
         event = gateway.verify_event(payload, request.META.get("HTTP_STRIPE_SIGNATURE"))
     except WebhookVerificationError as exc:
         log.warning("Rejected a webhook call: %s", exc.detail)
+        platform.set_custom_attributes(event_result="invalid_signature")
         return JsonResponse({"error": "invalid signature"}, status=400)
     record = store_event(event, payload)
-    try:
-        outcome = process_event(record, gateway)
-    except RiseupStripeError as exc:
-        StripeEvent.objects.filter(pk=record.pk).update(
-            error=f"{exc.__class__.__name__}: {exc.detail or exc.message}"[:4000], attempts=F("attempts") + 1,
-        )
-        log.warning("Webhook %s %s not processed yet: %s", event.get("type"), event.get("id"), exc.detail)
+    mode = webhook_mode()
+    platform.set_custom_attributes(event_id=record.event_id, event_type=record.type, webhook_mode=mode)
+    if mode == "celery" and not record.processed and queue_event(record):
+        platform.set_custom_attributes(event_result="queued")
+        return JsonResponse({"received": True, "queued": True})
+    run = run_event(record, gateway)
+    if run.retry:
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
-    except Exception as exc:  # noqa: BLE001 - Stripe must retry whatever went wrong
-        StripeEvent.objects.filter(pk=record.pk).update(error=f"{exc.__class__.__name__}: {exc}"[:4000],
-                                                        attempts=F("attempts") + 1)
-        log.exception("Webhook %s %s failed", event.get("type"), event.get("id"))
-        return JsonResponse({"error": "processing failed; retry"}, status=500)
-    log.info("Webhook %s %s: %s", event.get("type"), event.get("id"), outcome)
-    return JsonResponse({"received": True, "outcome": outcome.split(":")[0]})
+    if run.needs_attention:
+        return JsonResponse({"received": True, "outcome": "needs attention"})
+    log.info("Webhook %s %s: %s", event.get("type"), event.get("id"), run.outcome)
+    return JsonResponse({"received": True, "outcome": run.outcome.split(":")[0]})

@@ -22,7 +22,7 @@ from ..configuration.installation import is_foreign
 from ..exceptions import ForeignInstallation, NotYourOrder
 from ..models import StripeEvent
 from ..orders.fulfilment import apply_session, mark_payment_failed
-from ..states import OrderState
+from ..states import OrderState, caused_by
 from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
@@ -126,12 +126,14 @@ def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
         outcome = "ignored: event type not handled"
     else:
         try:
-            outcome = handler(event, gateway)
+            with caused_by(record.event_id):
+                outcome = handler(event, gateway)
         except ForeignInstallation as exc:  # an object read back names another installation
             log.info("Event %s concerns another installation: %s", record.event_id, exc.detail)
             outcome = FOREIGN
     StripeEvent.objects.filter(pk=record.pk).update(
         processed=True, ignored=outcome.startswith("ignored"), processed_at=timezone.now(),
         attempts=F("attempts") + 1, error="", outcome=outcome[:255], warning=warning,
+        needs_attention=False, last_attempt_at=timezone.now(),
     )
     return outcome

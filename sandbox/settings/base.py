@@ -63,7 +63,11 @@ def database_settings():
             "PASSWORD": os.environ.get("RISEUP_MYSQL_PASSWORD", ""),
             "HOST": os.environ.get("RISEUP_MYSQL_HOST", "127.0.0.1"),
             "PORT": os.environ.get("RISEUP_MYSQL_PORT", "3306"),
-            "OPTIONS": {"charset": "utf8mb4", "isolation_level": "read committed"},
+            # As Tutor sets them (apps/openedx/config/partials/auth.yml): strict mode, utf8mb4, and
+            # ATOMIC_REQUESTS (every view in one transaction unless marked non_atomic_requests).
+            "ATOMIC_REQUESTS": True,
+            "OPTIONS": {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+                        "isolation_level": "read committed"},
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }}
     # Take the write lock when a transaction begins: concurrent writers (the webhook and the
@@ -75,6 +79,7 @@ def database_settings():
         engine = "django.db.backends.sqlite3"
     return {"default": {
         "ENGINE": engine,
+        "ATOMIC_REQUESTS": True,  # as on Tutor
         "NAME": os.environ.get("SANDBOX_SQLITE_PATH", str(BASE_DIR.parent / "sandbox.sqlite3")),
         "OPTIONS": options,
     }}
@@ -112,5 +117,10 @@ RISEUP_STRIPE_NETWORK_RETRIES = 0
 RISEUP_STRIPE_TIMEOUT_SECONDS = 10
 
 OPEN_EDX_FILTERS_CONFIG = {}
+
+# Celery as Tutor runs it (a Redis broker, workers consuming the LMS queues); none unless asked for.
+CELERY_BROKER_URL = os.environ.get("SANDBOX_CELERY_BROKER_URL", "")
+CELERY_TASK_DEFAULT_QUEUE = "edx.lms.core.default"
+CELERY_TASK_ALWAYS_EAGER = False
 
 add_plugins(__name__, "lms.djangoapp", "common")
