@@ -88,6 +88,9 @@ def _plain(obj):
 class StripeGateway:
     """Stripe, as the plugin uses it."""
 
+    #: Items per page of a Stripe list (Stripe's maximum).
+    list_page_size = 100
+
     def __init__(self, settings: conf.StripeSettings | None = None):
         self.settings = settings or conf.stripe_settings()
         self._client: stripe.StripeClient | None = None
@@ -306,6 +309,39 @@ class StripeGateway:
     def retrieve_tax_rate(self, tax_rate_id: str) -> dict:
         """A TaxRate (is it ``inclusive``?), checked by the payment settings page."""
         return self._call("tax rate retrieval", self.client.v1.tax_rates.retrieve, tax_rate_id)
+
+    # -- lists (reconciliation) ------------------------------------------
+
+    def _list(self, what: str, fn, params: dict):
+        """Every item of a Stripe list, newest first, page by page; each page is its own request."""
+        params = {**params, "limit": self.list_page_size}
+        while True:
+            page = self._call(what, fn, params=params)
+            items = page.get("data") or []
+            yield from items
+            if not page.get("has_more") or not items:
+                return
+            params = {**params, "starting_after": items[-1]["id"]}
+
+    @staticmethod
+    def _created_since(since: datetime | None) -> dict:
+        return {"created": {"gte": int(since.timestamp())}} if since is not None else {}
+
+    def list_checkout_sessions(self, since: datetime | None = None):
+        return self._list("checkout session listing", self.client.v1.checkout.sessions.list,
+                          self._created_since(since))
+
+    def list_invoices(self, since: datetime | None = None):
+        return self._list("invoice listing", self.client.v1.invoices.list, self._created_since(since))
+
+    def list_recent_credit_notes(self, since: datetime | None = None):
+        return self._list("credit note listing", self.client.v1.credit_notes.list, self._created_since(since))
+
+    def list_recent_refunds(self, since: datetime | None = None):
+        return self._list("refund listing", self.client.v1.refunds.list, self._created_since(since))
+
+    def list_disputes(self, since: datetime | None = None):
+        return self._list("dispute listing", self.client.v1.disputes.list, self._created_since(since))
 
     # -- account ----------------------------------------------------------
 

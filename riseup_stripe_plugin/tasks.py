@@ -39,3 +39,21 @@ def process_stripe_event(self, event_pk: int) -> str:
     if run.retry:
         raise self.retry(countdown=retry_delay(self.request.retries))
     return run.outcome
+
+
+@shared_task(name="riseup_stripe_plugin.reconcile", ignore_result=False)
+def reconcile(commit: bool = True, since_days: float | None = None) -> dict:
+    """
+    Reconciliation on a Celery worker (applies by default, unlike the command's dry run).
+
+    Returns the run's summary (counts only). ``since_days`` bounds the Stripe lists
+    (default: ``orders.reconciliation.DEFAULT_SINCE``).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .orders.reconciliation import reconcile as run
+
+    since = timezone.now() - timedelta(days=since_days) if since_days is not None else None
+    return run(since=since, commit=commit).as_dict()

@@ -137,3 +137,54 @@ def test_webhook_job_is_a_do_command_everywhere(project: Project, context: str) 
     listed = [line.strip() for line in help_text.splitlines()]
     for event in EVENTS:
         assert event in listed
+
+
+def test_reconcile_job_is_a_dry_run_unless_told_to_commit(jobs: Project) -> None:
+    result = jobs.run(
+        "local", "do", "riseup-stripe-reconcile", env={"FAKE_STRIPE": "ok"}
+    )
+    assert [service for service, _ in job_runs(jobs)] == ["lms-job"]
+    assert jobs.manage_calls() == [["lms", "riseup_stripe_reconcile"]]
+    assert "Dry run" in output(result) and "Nothing to change" in output(result)
+    jobs.reset_logs()
+    jobs.run(
+        "local",
+        "do",
+        "riseup-stripe-reconcile",
+        "--commit",
+        "--since",
+        "7d",
+        env={"FAKE_STRIPE": "ok"},
+    )
+    assert jobs.manage_calls() == [
+        ["lms", "riseup_stripe_reconcile", "--commit", "--since", "7d"]
+    ]
+
+
+def test_reconcile_job_failure_says_it_is_safe_to_run_again(jobs: Project) -> None:
+    result = jobs.run(
+        "local",
+        "do",
+        "riseup-stripe-reconcile",
+        "--commit",
+        check=False,
+        env={"FAKE_STRIPE": "offline"},
+    )
+    assert_clean_failure(result, "Stripe could not be asked", "safe to run again")
+
+
+@pytest.mark.parametrize("since", ["yesterday", "4d; reboot", "$(reboot)", "4 d"])
+def test_reconcile_job_refuses_a_bad_since_before_running(
+    jobs: Project, since: str
+) -> None:
+    result = jobs.run(
+        "local", "do", "riseup-stripe-reconcile", "--since", since, check=False
+    )
+    assert_clean_failure(result, "Invalid --since")
+    assert job_runs(jobs) == []
+
+
+@pytest.mark.parametrize("context", ["local", "k8s"])
+def test_reconcile_job_is_a_do_command(project: Project, context: str) -> None:
+    help_text = project.run(context, "do", "riseup-stripe-reconcile", "--help").stdout
+    assert "--commit" in help_text and "--since" in help_text and "cron" in help_text

@@ -186,6 +186,11 @@ class Project:
                     print(message, file=sys.stderr)
                     sys.exit(1)
                 print("Endpoint we_123 updated. Signing secret: whsec_fromstripe")
+            if "riseup_stripe_reconcile" in sys.argv:
+                if os.environ.get("FAKE_STRIPE") == "offline":
+                    print("CommandError: Stripe could not be asked", file=sys.stderr)
+                    sys.exit(1)
+                print("Nothing to change: the local books agree with Stripe.")
             """,
         )
         # `python -c "import riseup_stripe_plugin"` answers from FAKE_PLUGIN_INSTALLED

@@ -658,3 +658,59 @@ def register_webhook(url: t.Optional[str]) -> t.Iterator[tuple[str, str]]:
 
 
 tutor_hooks.Filters.CLI_DO_COMMANDS.add_item(register_webhook)
+
+
+#: What ``--since`` may look like (checked on the host: it goes into a shell script).
+_SINCE_PATTERN = re.compile(r"\d+[dhm]|\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?")
+
+
+def reconcile_job(commit: bool, since: t.Optional[str]) -> str:
+    """The lms job script of ``riseup-stripe-reconcile``."""
+    command = "./manage.py lms riseup_stripe_reconcile"
+    if commit:
+        command += " --commit"
+    if since:
+        if not _SINCE_PATTERN.fullmatch(since):
+            raise exceptions.TutorError(
+                f"Invalid --since {since!r}: expected a duration (4d, 36h, 90m) or a"
+                " date (2026-11-01)."
+            )
+        command += " --since " + shlex.quote(since)
+    return (
+        f"{command} || {{\n"
+        "    echo 'Stripe reconciliation did not complete"
+        " (see the message above).' >&2\n"
+        "    echo 'It is safe to run again: what was already settled"
+        " is not changed twice.' >&2\n"
+        "    exit 1\n"
+        "}"
+    )
+
+
+RECONCILE_HELP = "\n\n".join(
+    [
+        "Ask Stripe what happened and bring the LMS's orders, invoices and credit notes"
+        " in line (paid orders whose webhook was lost are enrolled, abandoned checkouts"
+        " expired, refunds, credit notes and disputes made in Stripe recorded).",
+        "Without --commit it only prints what it would change. Safe to run while"
+        " webhooks arrive and to run twice. Tutor runs no Celery beat: schedule it"
+        " with cron or a Kubernetes CronJob (see the README).",
+    ]
+)
+
+
+@click.command(name="riseup-stripe-reconcile", help=RECONCILE_HELP)
+@click.option("--commit", is_flag=True, help="Apply the changes (default: dry run).")
+@click.option(
+    "--since",
+    help="Read Stripe's objects created since then: 4d, 36h, 90m or 2026-11-01"
+    " (default: 4 days, Stripe's three days of webhook retries plus one).",
+)
+def reconcile(commit: bool, since: t.Optional[str]) -> t.Iterator[tuple[str, str]]:
+    script = reconcile_job(commit, since)
+    what = "Reconciling" if commit else "Dry run: comparing"
+    fmt.echo_info(f"{what} the LMS's orders with Stripe ...")
+    yield ("lms", script)
+
+
+tutor_hooks.Filters.CLI_DO_COMMANDS.add_item(reconcile)

@@ -1,0 +1,47 @@
+"""
+Deliver one signed webhook body many times at once, from this process's threads (run as a separate process).
+
+    python -m tests.reliability.deliver URL BODY_FILE SIGNATURE THREADS START_AT
+
+Every thread waits until ``START_AT`` (epoch seconds), so that the processes fire together; prints one
+HTTP status per line.
+"""
+
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+def post(url: str, body: bytes, signature: str) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "Stripe-Signature": signature})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def main(url, body_file, signature, threads, start_at):
+    body = open(body_file, "rb").read()
+    statuses = []
+    lock = threading.Lock()
+
+    def worker():
+        time.sleep(max(0.0, float(start_at) - time.time()))
+        status = post(url, body, signature)
+        with lock:
+            statuses.append(status)
+
+    workers = [threading.Thread(target=worker) for _ in range(int(threads))]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    print("\n".join(str(status) for status in statuses))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,81 @@
+"""A process killed (SIGKILL) between payment and enrollment: reconciliation completes the purchase."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from riseup_stripe_plugin.models import Order
+from riseup_stripe_plugin.orders.reconciliation import reconcile
+from riseup_stripe_plugin.states import OrderState
+from sandbox.platform import enrollment
+from sandbox.platform.models import CourseEnrollment
+
+from .. import factories
+from ..conftest import wait_for
+from ..test_purchase_journey import buy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+#: The worker: fulfils the session as the webhook would, but the platform's enrollment never returns
+#: (it says so, then hangs), so that the test kills it right there.
+WORKER = """
+import os, sys, time
+import django
+from django.conf import settings
+settings.DATABASES["default"]["NAME"] = os.environ["RISEUP_WORKER_DB"]  # the test run's database
+settings.RISEUP_STRIPE_API_BASE = os.environ["RISEUP_STRIPE_API_BASE"]  # the emulator
+django.setup()
+from sandbox.platform import backend
+def enroll(user, course_key, mode=None):
+    open(sys.argv[2], "w").write("enrolling")
+    time.sleep(600)
+backend.enroll = enroll
+from riseup_stripe_plugin.orders.fulfilment import apply_session
+from riseup_stripe_plugin.stripe_gateway import StripeGateway
+gateway = StripeGateway()
+apply_session(gateway.retrieve_checkout_session(sys.argv[1]), gateway=gateway)
+"""
+
+
+def test_a_worker_killed_between_payment_and_enrollment(client, stripe, settings, tmp_path, figure,
+                                                         no_new_processes):
+    learner = factories.user()
+    course, _ = factories.paid_course(price=4900)
+    order = buy(client, learner, course)
+    stripe.pay(order.checkout_session_id)
+    marker = tmp_path / "enrolling"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test",
+           "RISEUP_STRIPE_API_BASE": settings.RISEUP_STRIPE_API_BASE}
+    from django.db import connection
+
+    env["RISEUP_WORKER_DB"] = connection.settings_dict["NAME"]
+    worker = subprocess.Popen([sys.executable, "-c", WORKER, order.checkout_session_id, str(marker)],
+                              cwd=REPO_ROOT, env=env)
+    try:
+        wait_for(marker.exists, timeout=60, message="the worker to reach the enrollment")
+        os.kill(worker.pid, signal.SIGKILL)
+        assert worker.wait(30) == -signal.SIGKILL
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+    time.sleep(0.2)
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID  # the money is recorded; the enrollment died with the worker
+    assert not enrollment.is_enrolled(learner, course.id)
+    report = reconcile(commit=True)
+    assert [(change.kind, change.error) for change in report.changes] == [("retry", "")]
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id).count() == 1
+    assert Order.objects.filter(user=learner).count() == 1
+    figure("killed-worker", "worker SIGKILLed inside the enrollment: order left PAID, not enrolled; "
+           "one reconciliation: fulfilled, 1 enrollment")
