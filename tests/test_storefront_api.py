@@ -196,3 +196,17 @@ def test_a_rate_that_cannot_be_read_is_a_system_check_error(settings):
 
 def test_the_storefront_is_an_lms_route_only():
     assert reverse("riseup_stripe:api_storefront") == API
+
+
+def test_the_widgets_know_every_reason_the_api_sends():
+    """The widgets put each reason in their own words (frontend/src/widgets/reasons.js): none may be missing."""
+    import re
+    from pathlib import Path
+
+    from riseup_stripe_plugin.orders import eligibility as decision
+
+    source = (Path(__file__).resolve().parent.parent / "frontend/src/widgets/reasons.js").read_text()
+    known = set(re.findall(r"^\s+(\w+): messages\.\w+,$", source, flags=re.M))
+    sent = set(decision.REASONS)
+    assert sent and known
+    assert sent <= known, f"reasons the widgets do not know: {sorted(sent - known)}"
