@@ -174,6 +174,16 @@ def test_anonymous_callers_are_rate_limited_per_address(client, settings):
     assert _get(client, paid.id).status_code == 200
 
 
+def test_the_catalog_api_shares_the_anonymous_rate(client, settings):
+    settings.RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE = "2/m"
+    factories.paid_course()
+    catalog = "/riseup-stripe/api/v1/catalog/"
+    assert [client.get(catalog).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(catalog).json()["error"] == "rate_limited"
+    client.force_login(factories.user())
+    assert client.get(catalog).status_code == 200
+
+
 def test_course_ids_are_capped_and_required(client):
     too_many = [f"course-v1:Org+C{n}+2026" for n in range(101)]
     response = client.get(API, {"course_id": too_many})
