@@ -1,11 +1,11 @@
 """The sandbox LMS's URLs; the plugin's come in as the platform mounts them."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from . import views
+from .platform import jwt_cookies
 
 sandbox_patterns = ([
     path("", views.home, name="home"),
@@ -18,8 +18,10 @@ sandbox_patterns = ([
 
 urlpatterns = [
     path("", include(sandbox_patterns)),
-    path("login/", auth_views.LoginView.as_view(template_name="sandbox/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", jwt_cookies.LoginView.as_view(), name="login"),
+    path("logout/", jwt_cookies.LogoutView.as_view(), name="logout"),
+    path("login_refresh", jwt_cookies.login_refresh, name="login_refresh"),
+    path("", include("csrf.urls")),  # /csrf/api/v1/token, from edx-drf-extensions as in the LMS
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     *get_plugin_url_patterns("lms.djangoapp"),

@@ -179,6 +179,13 @@ def lms_root_url():
     return getattr(settings, "LMS_ROOT_URL", "")
 
 
+def trusted_origins():
+    from django.conf import settings
+
+    # django-cors-headers reads CORS_ALLOWED_ORIGINS, or its old name CORS_ORIGIN_WHITELIST (tutor-mfe's).
+    return list(getattr(settings, "CORS_ALLOWED_ORIGINS", None) or getattr(settings, "CORS_ORIGIN_WHITELIST", ()))
+
+
 def login_url(next_url):
     return "/login?" + urlencode({"next": next_url})
 
