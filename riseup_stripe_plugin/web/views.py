@@ -6,7 +6,6 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from ..orders.fulfilment import apply_session
 from ..orders.purchase import check_can_buy, start_purchase
 from ..states import OrderState
 from ..stripe_gateway import StripeGateway
+from .pages import render_page
 from .ratelimit import RateLimited, check_rate, client_address
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _purchase_context(request, course_key, *, error=None):
 def purchase_page(request, course_id):
     """The course's price and buy button (or why it cannot be bought)."""
     course_key = parse_course_key(course_id)
-    return render(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
+    return render_page(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
 
 
 @require_POST
@@ -91,7 +91,7 @@ def start_purchase_view(request, course_id):
         check_purchase_rate(request)
     except RateLimited as exc:
         context = _purchase_context(request, course_key, error=exc.message)
-        response = render(request, "riseup_stripe_plugin/purchase.html", context, status=429)
+        response = render_page(request, "riseup_stripe_plugin/purchase.html", context, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
     try:
@@ -99,10 +99,10 @@ def start_purchase_view(request, course_id):
                                **purchase_urls(request, course_key))
     except PurchaseRefused as exc:
         context = _purchase_context(request, course_key, error=exc.message)
-        return render(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
+        return render_page(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
     except StripeGatewayError as exc:
         context = _purchase_context(request, course_key, error=exc.message)
-        return render(request, "riseup_stripe_plugin/purchase.html", context, status=503)
+        return render_page(request, "riseup_stripe_plugin/purchase.html", context, status=503)
     return HttpResponseRedirect(order.checkout_url, status=303)
 
 
@@ -125,7 +125,7 @@ def checkout_return(request):
         problem = exc.message
         order.refresh_from_db()
     course = platform.get_course(order.course_key)
-    return render(request, "riseup_stripe_plugin/checkout_return.html", {
+    return render_page(request, "riseup_stripe_plugin/checkout_return.html", {
         "order": order,
         "course": course,
         "problem": problem,
@@ -157,4 +157,4 @@ def my_invoices(request):
         }
         for invoice in invoices
     ]
-    return render(request, "riseup_stripe_plugin/my_invoices.html", {"rows": rows})
+    return render_page(request, "riseup_stripe_plugin/my_invoices.html", {"rows": rows})

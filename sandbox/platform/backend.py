@@ -118,6 +118,11 @@ def lms_root_url():
     return getattr(settings, "LMS_ROOT_URL", "")
 
 
+def learner_page_base():
+    # The stand-in of the LMS's main_django.html: a header (back to the LMS, sign-out, language) and a footer.
+    return "sandbox/base.html"
+
+
 def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
 
