@@ -16,4 +16,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RISEUP_STRIPE_API_BASE = None  # the tests point it at their own emulator
 RISEUP_STRIPE_ENABLED = True
 
+# The MFE widgets' browser harness, built by tests/test_mfe_browser.py, served under /harness/.
+SANDBOX_HARNESS_DIR = BASE_DIR.parent / "frontend" / "harness" / "dist"  # noqa: F405
+
 add_plugins(__name__, "lms.djangoapp", "test")
