@@ -115,4 +115,4 @@ def test_api_refusal_is_json(client):
     response = client.post("/riseup-stripe/api/v1/purchases/", {"course_id": str(course.id)},
                            content_type="application/json")
     assert response.status_code == 409
-    assert response.json()["error"] == "free_course"
+    assert response.json()["error"] == "free"

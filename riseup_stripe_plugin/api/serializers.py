@@ -61,6 +61,8 @@ class CatalogCourseSerializer(serializers.Serializer):
     currency = serializers.CharField()
     price_display = serializers.CharField()
     purchasable = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    reason_message = serializers.CharField()
     purchase_url = serializers.SerializerMethodField()
     enrolled = serializers.BooleanField()
     bought = serializers.BooleanField()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from .. import edxapp_wrapper as platform
 from .. import money
 from ..models import CourseOffer, Order
+from ..orders.eligibility import HELD_STATES, decide, payment_enabled
 from ..states import ACCESS_STATES
 from .audience import learner_scope, visible_in_scope
 from .offers import offers_for, purchase_url
@@ -150,6 +151,8 @@ class CatalogEntry:
     offer: CourseOffer | None
     enrolled: bool = False
     bought: bool = False
+    #: Whether this learner can buy it now, and why not (``orders.eligibility``); set by the caller.
+    decision: object = None
 
     @property
     def is_paid(self) -> bool:
@@ -169,7 +172,19 @@ class CatalogEntry:
 
     @property
     def purchasable(self) -> bool:
-        return self.is_paid and self.offer.purchasable
+        """True only when this person can buy it now (the purchase decision), not merely "on sale"."""
+        return bool(self.is_paid and self.decision is not None and self.decision.can_buy)
+
+    @property
+    def reason(self) -> str | None:
+        """Why a paid course cannot be bought now (a decision code), or None."""
+        if not self.is_paid or self.decision is None or self.decision.can_buy:
+            return None
+        return self.decision.code
+
+    @property
+    def reason_message(self) -> str:
+        return self.decision.message if self.reason else ""
 
     @property
     def price_display(self) -> str:
@@ -246,13 +261,22 @@ def visible_entries(user) -> list[CatalogEntry]:
         if offer is not None and offer.is_paid and not visible_in_scope(offer, scope):
             continue
         entries.append(CatalogEntry(course=course, offer=offer))
-    if user is not None and getattr(user, "is_authenticated", False) and entries:
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    enrolled, held = set(), {}
+    if signed_in and entries:
         enrolled = platform.enrolled_course_keys(user)
-        bought = set(Order.objects.filter(user_id=user.pk, state__in=ACCESS_STATES)
-                     .values_list("course_key", flat=True))
-        for entry in entries:
-            entry.enrolled = entry.course.course_key in enrolled
-            entry.bought = entry.course.course_key in bought
+        for course_key, state in (Order.objects.filter(user_id=user.pk, state__in=HELD_STATES)
+                                  .values_list("course_key", "state")):
+            held.setdefault(course_key, set()).add(state)
+    enabled = payment_enabled()
+    for entry in entries:
+        key = entry.course.course_key
+        entry.enrolled = key in enrolled
+        entry.bought = bool(held.get(key, set()) & ACCESS_STATES)
+        if entry.is_paid:
+            entry.decision = decide(signed_in=signed_in, course_key=key, offer=entry.offer, payment_enabled=enabled,
+                                    held=held.get(key, ()), enrolled=entry.enrolled, scope=scope,
+                                    course=entry.course)
     return entries
 
 

@@ -13,50 +13,68 @@ from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-from ..catalog.audience import offer_visible_to
-from ..catalog.offers import get_offer, offer_course_key, purchase_url
+from .. import edxapp_wrapper as platform
+from ..catalog.offers import offer_course_key
 from ..models import CourseOffer, Order
-from ..states import ACCESS_STATES
+from ..orders.eligibility import eligibility
+from ..states import ACCESS_STATES, OrderState
 from .backoffice import back_office_enrollment, record_back_office_enrollment
 
 
-def paid_course_access(user, course_key) -> bool | None:
+def paid_course_offer(user, course_key):
     """
-    One query: None for a free course (or no offer), else whether the learner paid.
+    One query: None for a free course (or no offer), else the offer, annotated with what the learner holds.
 
-    A PAID order counts: that is the fulfilment making the enrollment.
+    ``paid`` says whether the learner paid (a PAID order counts: that is the fulfilment making the
+    enrollment); ``pending`` and ``flagged`` whether a delayed payment or a payment under review is on
+    its way, so that a refusal says so without another query.
     """
     # The order is for the course enrolled into; the offer may be its master's (a CCX).
-    paid_orders = Order.objects.filter(
-        user_id=getattr(user, "pk", None), course_key=course_key, state__in=ACCESS_STATES,
-    )
+    orders = Order.objects.filter(user_id=getattr(user, "pk", None), course_key=course_key)
     return (
         CourseOffer.objects.filter(course_key=offer_course_key(course_key), is_paid=True)
-        .annotate(paid=Exists(paid_orders))
-        .values_list("paid", flat=True)
+        .annotate(paid=Exists(orders.filter(state__in=ACCESS_STATES)),
+                  pending=Exists(orders.filter(state=OrderState.PAYMENT_PENDING)),
+                  flagged=Exists(orders.filter(state=OrderState.FLAGGED)))
         .first()
     )
 
 
-def enrollment_refusal_message(user, course_key) -> str:
-    """Why a learner may not enroll themselves in a paid course: not offered to them, or not bought yet."""
-    offer = get_offer(course_key)
-    if offer is not None and not offer_visible_to(user, offer):
-        return _("This course is not offered to you.")
-    url = purchase_url(course_key)
-    return _("This course is paid. Buy it to enroll: {url}").format(url=url)
+def _absolute(url: str) -> str:
+    """An address a person can use where only text is shown: the request's host, else the LMS's root."""
+    if url.startswith(("http://", "https://")):
+        return url
+    request = platform.get_current_request()
+    if request is not None and hasattr(request, "build_absolute_uri"):
+        return request.build_absolute_uri(url)
+    return f"{platform.lms_root_url()}{url}"
+
+
+def enrollment_refusal_message(user, course_key, offer=None) -> str:
+    """
+    Why a learner may not enroll themselves in a paid course, as one sentence (the platform shows it as
+    plain text): the purchase decision's reason, or, when they could buy it, the purchase page's address.
+    """
+    offer = offer if offer is not None else paid_course_offer(user, course_key)
+    held = {state for state, flag in ((OrderState.PAYMENT_PENDING, getattr(offer, "pending", False)),
+                                      (OrderState.FLAGGED, getattr(offer, "flagged", False))) if flag}
+    # The learner is enrolling: not enrolled yet, holds no paid order (or the gate would have let them in).
+    decision = eligibility(user, course_key, offer=offer, enrolled=False, held=held)
+    if decision.can_buy:
+        return _("This course is paid. Buy it to enroll: {url}").format(url=_absolute(decision.link.url))
+    return decision.as_text(_absolute)
 
 
 class PaidCourseEnrollmentGate(PipelineStep):
     """Refuse self-enrollment into a paid course without a purchase."""
 
     def run_filter(self, user, course_key, mode):  # pylint: disable=arguments-differ
-        access = paid_course_access(user, course_key)
-        if access is None or access:
+        offer = paid_course_offer(user, course_key)
+        if offer is None or offer.paid:
             return {}
         back_office = back_office_enrollment(user, course_key)
         if back_office is not None:
             path, actor = back_office
             record_back_office_enrollment(user, course_key, mode, path, actor)
             return {}
-        raise CourseEnrollmentStarted.PreventEnrollment(enrollment_refusal_message(user, course_key))
+        raise CourseEnrollmentStarted.PreventEnrollment(enrollment_refusal_message(user, course_key, offer))

@@ -14,17 +14,16 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import conf
 from .. import edxapp_wrapper as platform
-from ..catalog.audience import offer_visible_to
 from ..catalog.offers import get_offer, sync_offer
 from ..exceptions import PaymentRequestError, PurchaseRefused
 from ..models import Order, StripeCustomer
 from ..states import ACCESS_STATES, InvalidTransition, OrderState
 from ..stripe_gateway import StripeGateway, checkout_locale
+from .eligibility import BOUGHT, PENDING, eligibility
 from .fulfilment import apply_session
 
 log = logging.getLogger(__name__)
@@ -35,51 +34,13 @@ REUSE_MARGIN = timedelta(minutes=5)
 MIN_SESSION_LIFETIME = timedelta(minutes=30, seconds=30)
 
 
-def check_course_open(course) -> None:
-    """Refuse to sell what the learner could not enroll in: invitation-only, not open yet, closed, ended."""
-    if course is None:
-        return
-    now = timezone.now()
-    # A CourseInfo from the boundary, or the platform page's own course object: same attribute names.
-    start, end = getattr(course, "enrollment_start", None), getattr(course, "enrollment_end", None)
-    if getattr(course, "invitation_only", False):
-        raise PurchaseRefused("invitation_only", _("This course is by invitation only."), status=403)
-    if start and now < start:
-        raise PurchaseRefused("enrollment_not_open", _("Enrollment in this course opens on {date}.").format(
-            date=date_format(timezone.localtime(start), "DATE_FORMAT")), status=409)
-    if end and now > end:
-        raise PurchaseRefused("enrollment_closed", _("Enrollment in this course is closed."), status=409)
-    if getattr(course, "end", None) and now > course.end:
-        raise PurchaseRefused("course_ended", _("This course has ended."), status=409)
-
-
 def check_can_buy(user, course_key, offer=None, course=None):
     """Raise :class:`PurchaseRefused` when this learner cannot buy this course now; return the offer."""
-    if user is None or not user.is_authenticated:
-        raise PurchaseRefused("login_required", _("Sign in to buy this course."), status=401)
-    if not conf.stripe_settings().enabled:
-        raise PurchaseRefused("payment_disabled", _("This course is not available for purchase right now."),
-                              status=409)
     offer = offer or get_offer(course_key)
-    if offer is None or not offer.is_paid:
-        raise PurchaseRefused("free_course", _("This course is free: enroll from the course page."), status=409)
-    if not offer.purchasable:
-        raise PurchaseRefused("not_on_sale", _("This course is not available for purchase."), status=409)
-    if not offer_visible_to(user, offer):
-        raise PurchaseRefused("out_of_scope", _("This course is not offered to you."), status=403)
-    held = set(Order.objects.filter(user=user, course_key=course_key,
-                                    state__in=(*ACCESS_STATES, OrderState.FLAGGED)).values_list("state", flat=True))
-    if held & ACCESS_STATES:
-        raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
-    if held:
-        raise PurchaseRefused(
-            "under_review",
-            _("Your payment for this course is being reviewed. An administrator will contact you."),
-            status=409,
-        )
-    if platform.is_enrolled(user, course_key):
-        raise PurchaseRefused("already_enrolled", _("You are already enrolled in this course."), status=409)
-    check_course_open(course if course is not None else platform.get_course(course_key))
+    decision = eligibility(user, course_key, offer=offer,
+                           **({"course": course} if course is not None else {}))
+    if not decision.can_buy:
+        raise decision.refusal()
     return offer
 
 
@@ -96,8 +57,8 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
     if order is not None and order.state == OrderState.AWAITING_PAYMENT:
         return order
     if order is not None and order.state == OrderState.PAYMENT_PENDING:
-        raise PurchaseRefused(
-            "payment_pending",
+        raise PurchaseRefused(  # a delayed payment that cleared its session while this request ran
+            PENDING,
             _("Your payment for this course is being processed. You will be enrolled as soon as it clears."),
             status=409,
         )
@@ -150,7 +111,7 @@ def _open_order(user, course_key, gateway) -> Order | None:
         session = gateway.retrieve_checkout_session(order.checkout_session_id)
     order = apply_session(session, gateway=gateway)
     if order.state in ACCESS_STATES:
-        raise PurchaseRefused("already_bought", _("You have already bought this course."), status=409)
+        raise PurchaseRefused(BOUGHT, _("You have already bought this course."), status=409)
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 

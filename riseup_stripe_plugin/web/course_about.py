@@ -5,40 +5,37 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 
-from .. import conf, money
 from .. import edxapp_wrapper as platform
-from ..catalog.audience import offer_visible_to
+from .. import money
+from ..catalog.audience import visible_in_scope
 from ..catalog.offers import get_offer
 from ..catalog.offers import purchase_url as offer_purchase_url
+from ..catalog.scopes import DEFAULT_SCOPE
+from ..orders import eligibility as eligibility_codes
+from ..orders.eligibility import eligibility
 from .steps import leaves_page_unchanged
 
 
 def course_about_state(user, course_key, offer, *, registered=None, course=None) -> tuple[str, str]:
     """
-    What the course page offers this visitor for a paid course: ``(state, message)``.
+    What the course page offers this visitor for a paid course: ``(state, message)``, from the purchase
+    decision (``orders.eligibility``).
 
-    States: ``buy`` (a buy button), ``enrolled``, ``bought``, ``out_of_scope`` (not offered to them),
-    ``unavailable`` (paid but not on sale, or payment switched off). A constant number of queries.
+    States: ``buy`` (a buy button; visitors are asked to sign in on the purchase page), ``enrolled``,
+    ``bought``, ``out_of_scope`` (not offered to them), ``unavailable`` (not on sale, payment switched
+    off, enrollment closed, a payment on its way). A constant number of queries.
     """
-    from ..exceptions import PurchaseRefused
-    from ..orders.purchase import check_can_buy
-
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    if authenticated and (registered if registered is not None else platform.is_enrolled(user, course_key)):
-        return "enrolled", ""
-    if not authenticated:
-        if not offer_visible_to(None, offer):
-            return "out_of_scope", _("This course is not offered to the public. Sign in to see if it is offered "
-                                     "to you.")
-        if not conf.stripe_settings().enabled or not offer.purchasable:
-            return "unavailable", _("This course is not available for purchase right now.")
-        return "buy", ""  # the purchase page asks them to sign in
-    try:
-        check_can_buy(user, course_key, offer, course=course)
-    except PurchaseRefused as exc:
-        states = {"out_of_scope": "out_of_scope", "already_bought": "bought", "already_enrolled": "enrolled"}
-        return states.get(exc.code, "unavailable"), str(exc.message)
-    return "buy", ""
+    known = {} if course is None else {"course": course}
+    if registered is not None:
+        known["enrolled"] = registered
+    decision = eligibility(user, course_key, offer=offer, **known)
+    if decision.code in (eligibility_codes.AVAILABLE, eligibility_codes.SIGNED_OUT):
+        if not visible_in_scope(offer, DEFAULT_SCOPE) and decision.code == eligibility_codes.SIGNED_OUT:
+            return "out_of_scope", decision.message
+        return "buy", ""
+    states = {eligibility_codes.OUT_OF_SCOPE: "out_of_scope", eligibility_codes.BOUGHT: "bought",
+              eligibility_codes.ALREADY_ENROLLED: "enrolled"}
+    return states.get(decision.code, "unavailable"), decision.message
 
 
 class CourseAboutPurchaseStep(PipelineStep):

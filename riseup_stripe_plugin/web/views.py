@@ -18,8 +18,9 @@ from .. import edxapp_wrapper as platform
 from ..catalog.offers import get_offer, purchase_url
 from ..exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
 from ..models import Invoice, Order
+from ..orders.eligibility import eligibility
 from ..orders.fulfilment import apply_session
-from ..orders.purchase import check_can_buy, start_purchase
+from ..orders.purchase import start_purchase
 from ..states import OrderState
 from ..stripe_gateway import StripeGateway
 from .pages import render_page
@@ -55,20 +56,14 @@ def _purchase_context(request, course_key, *, error=None):
     if course is None:
         raise Http404(_("Unknown course."))
     offer = get_offer(course_key)
-    refusal = None
-    try:
-        check_can_buy(request.user, course_key, offer, course=course)
-    except PurchaseRefused as exc:
-        refusal = exc
+    decision = eligibility(request.user, course_key, offer=offer, course=course, next_url=request.get_full_path())
     return {
         "course": course,
         "offer": offer,
         "price": money.format_price_ttc(offer.price, offer.currency) if offer and offer.is_paid else "",
-        "refusal": refusal,
+        "decision": decision,
         "error": error,
         "cancelled": request.GET.get("cancelled") == "1",
-        "login_url": platform.login_url(request.get_full_path()),
-        "is_enrolled": platform.is_enrolled(request.user, course_key),
     }
 
 

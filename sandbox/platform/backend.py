@@ -25,8 +25,9 @@ def _info(course):
         course_key=course.id,
         display_name=course.display_name,
         org=course.org,
-        about_url=reverse("sandbox:about", args=[str(course.id)]),
-        course_url=reverse("sandbox:courseware", args=[str(course.id)]),
+        # The LMS's pages, also from Studio (whose URLconf has none), as the platform's course URLs are.
+        about_url=reverse("sandbox:about", args=[str(course.id)], urlconf="sandbox.urls"),
+        course_url=reverse("sandbox:courseware", args=[str(course.id)], urlconf="sandbox.urls"),
         image_url=course.course_image_url,
         start=course.start,
         end=course.end,
