@@ -107,6 +107,24 @@ def check_installation_id(app_configs=None, **kwargs):
 
 
 @checks.register()
+def check_rates(app_configs=None, **kwargs):
+    """A rate limit that cannot be read would fail every request it guards: say so at start-up."""
+    from .web.ratelimit import parse_rate
+
+    errors = []
+    for name in ("RISEUP_STRIPE_PURCHASE_RATE", "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE"):
+        try:
+            parse_rate(conf.get(name))
+        except ValueError:
+            errors.append(checks.Error(
+                f"{name} is not a rate: {str(conf.get(name))[:40]!r}.",
+                hint="Write it as a count per period: 10/m, 20/10m, 100/h, 500/d; empty for no limit.",
+                id="riseup_stripe.E016",
+            ))
+    return errors
+
+
+@checks.register()
 def check_enrollment_gate(app_configs=None, **kwargs):
     """The paid-course gate must be in the enrollment pipeline, failing closed (settings can be overwritten)."""
     from django.conf import settings

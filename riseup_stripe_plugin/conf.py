@@ -42,6 +42,8 @@ DEFAULTS = {
     "RISEUP_STRIPE_REVOKE_ACCESS_ON_DISPUTE": False,
     # Purchases a learner, and an address, may start per period ("20/10m"); empty: no limit.
     "RISEUP_STRIPE_PURCHASE_RATE": "20/10m",
+    # Storefront API requests one anonymous address may make per period ("60/m"); empty: no limit.
+    "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE": "60/m",
     # Names this installation in every idempotency key and in the metadata of what it creates at Stripe;
     # None: generated once and stored in the database.
     "RISEUP_STRIPE_INSTALLATION_ID": None,

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from . import webhooks
 from .api import catalog as api_catalog
 from .api import offers as api_offers
+from .api import storefront as api_storefront
 from .api import views as api_views
 from .web import catalog as catalog_views
 from .web import views
@@ -25,4 +26,5 @@ urlpatterns = [
     re_path(rf"^api/v1/courses/{COURSE_ID}/offer/$", api_offers.CourseOfferView.as_view(), name="api_offer"),
     path("catalog/", catalog_views.catalog_page, name="catalog"),
     path("api/v1/catalog/", api_catalog.CatalogView.as_view(), name="api_catalog"),
+    path("api/v1/storefront/", api_storefront.StorefrontView.as_view(), name="api_storefront"),
 ]

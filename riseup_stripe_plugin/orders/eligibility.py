@@ -220,7 +220,7 @@ def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str
     ``{course_key: Eligibility}`` for a page of courses, in a fixed number of queries whatever their number.
 
     The offers (one query), the courses (one), and for a signed-in learner their orders (one), their
-    enrollments (one) and their scope (up to two, only when a paid course needs it).
+    enrollments (one) and their scope (up to two), when the page has a paid course.
     """
     course_keys = list(course_keys)
     offers = offers_for(course_keys) if offers is None else offers
@@ -229,13 +229,8 @@ def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str
     paid = [key for key in course_keys if offers.get(key) is not None and offers[key].is_paid]
     held = held_states_for(user, paid) if signed_in and paid else {}
     enrolled = platform.enrolled_course_keys(user) if signed_in and paid else set()
-    scope_cache = []
-
-    def scope():
-        if not scope_cache:
-            scope_cache.append(learner_scope(user))
-        return scope_cache[0]
-
+    # Read up front rather than lazily, so that a page costs the same whatever its courses' states.
+    scope = learner_scope(user) if signed_in and paid else DEFAULT_SCOPE
     enabled = payment_enabled()
     return {
         key: decide(signed_in=signed_in, course_key=key, offer=offers.get(key), payment_enabled=enabled,
