@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from edx_django_utils.plugins import get_plugin_url_patterns
 
 from . import harness, views
+from .platform import jwt_cookies
 
 sandbox_patterns = ([
     path("", views.home, name="home"),
@@ -19,8 +19,10 @@ sandbox_patterns = ([
 
 urlpatterns = [
     path("", include(sandbox_patterns)),
-    path("login/", auth_views.LoginView.as_view(template_name="sandbox/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", jwt_cookies.LoginView.as_view(), name="login"),
+    path("logout/", jwt_cookies.LogoutView.as_view(), name="logout"),
+    path("login_refresh", jwt_cookies.login_refresh, name="login_refresh"),
+    path("", include("csrf.urls")),  # /csrf/api/v1/token, from edx-drf-extensions as in the LMS
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     *get_plugin_url_patterns("lms.djangoapp"),

@@ -180,6 +180,8 @@ def test_course_ids_are_capped_and_required(client):
     assert response.status_code == 400
     assert response.json() == {"error": "too_many_courses", "message": "Ask for at most 100 courses at once."}
     assert client.get(API, {"course_id": too_many[:100]}).status_code == 200
+    french = client.get(API, {"course_id": too_many}, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["message"] == "Demandez au plus 100 formations à la fois."
     assert client.get(API).json()["error"] == "course_id_required"
 
 

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -13,7 +14,7 @@ from ..exceptions import PurchaseRefused, StripeGatewayError
 from ..models import Invoice
 from ..orders.purchase import start_purchase
 from ..web.ratelimit import RateLimited
-from ..web.views import check_purchase_rate, parse_course_key, purchase_urls
+from ..web.views import check_purchase_rate, parse_course_key, purchase_urls, trusted_return_url
 from .serializers import InvoiceSerializer
 
 
@@ -55,10 +56,21 @@ class InvoiceDetailView(LearnerAPIView):
 
 
 class PurchaseView(LearnerAPIView):
-    """POST {"course_id": ...}: start (or reuse) a purchase; answers the Checkout URL to go to."""
+    """
+    POST {"course_id": ..., "cancel_url": ...}: start (or reuse) a purchase; answers the Checkout URL to go to.
+
+    ``cancel_url`` (optional) is the page Checkout's back link returns to: the LMS's or a trusted MFE
+    origin's. Called from an MFE with the JWT cookie (or the session) and an ``X-CSRFToken`` from
+    ``/csrf/api/v1/token``.
+    """
 
     def post(self, request):
         course_key = parse_course_key(str(request.data.get("course_id", "")))
+        cancel_url = str(request.data.get("cancel_url") or "")
+        if cancel_url and not trusted_return_url(request, cancel_url):
+            return Response({"error": "invalid_cancel_url",
+                             "message": _("The page to come back to is not on this site or one it trusts.")},
+                            status=status.HTTP_400_BAD_REQUEST)
         try:
             check_purchase_rate(request)
         except RateLimited as exc:
@@ -66,7 +78,7 @@ class PurchaseView(LearnerAPIView):
                             status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
         try:
             order = start_purchase(request.user, course_key, language=get_language(),
-                                   **purchase_urls(request, course_key))
+                                   **purchase_urls(request, course_key, cancel_url))
         except PurchaseRefused as exc:
             return Response({"error": exc.code, "message": str(exc.message)}, status=exc.status)
         except StripeGatewayError as exc:

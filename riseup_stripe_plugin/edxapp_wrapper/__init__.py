@@ -158,6 +158,14 @@ def learner_page_base() -> str:
     return backend().learner_page_base()
 
 
+def trusted_origins() -> list[str]:
+    """
+    The other origins the LMS trusts with its learners' credentials: the MFEs' (django-cors-headers'
+    whitelist, which tutor-mfe fills), as ``scheme://host[:port]``.
+    """
+    return [str(origin).rstrip("/") for origin in backend().trusted_origins()]
+
+
 def login_url(next_url: str) -> str:
     """The platform's sign-in page, coming back to ``next_url`` afterwards."""
     return backend().login_url(next_url)

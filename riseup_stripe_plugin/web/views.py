@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
@@ -36,13 +37,28 @@ def parse_course_key(course_id: str):
         raise Http404(_("Unknown course.")) from exc
 
 
-def purchase_urls(request, course_key) -> dict:
-    """Absolute success and cancel URLs for a Checkout Session."""
+def purchase_urls(request, course_key, cancel_url: str = "") -> dict:
+    """
+    Absolute success and cancel URLs for a Checkout Session. ``cancel_url`` is where Stripe's "back"
+    link goes (the MFE page the learner came from); without it, the purchase page.
+    """
     success = request.build_absolute_uri(reverse("riseup_stripe:checkout_return"))
-    cancel = request.build_absolute_uri(
-        purchase_url(course_key) + "?cancelled=1"
-    )
+    cancel = cancel_url or request.build_absolute_uri(purchase_url(course_key) + "?cancelled=1")
     return {"success_url": success + "?session_id={CHECKOUT_SESSION_ID}", "cancel_url": cancel}
+
+
+def trusted_return_url(request, url: str) -> bool:
+    """
+    Whether Checkout may send the learner back to ``url``: an http(s) address on the LMS itself or on an
+    origin the LMS trusts with its learners' credentials (the MFEs'); anything else would make the
+    plugin an open redirect.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        return False
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    own = f"{request.scheme}://{request.get_host()}".lower()
+    return origin == own or origin in {o.lower() for o in platform.trusted_origins()}
 
 
 def check_purchase_rate(request) -> None:

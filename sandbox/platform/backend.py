@@ -124,6 +124,13 @@ def learner_page_base():
     return "sandbox/base.html"
 
 
+def trusted_origins():
+    from django.conf import settings
+
+    # django-cors-headers reads CORS_ALLOWED_ORIGINS, or its old name CORS_ORIGIN_WHITELIST (tutor-mfe's).
+    return list(getattr(settings, "CORS_ALLOWED_ORIGINS", None) or getattr(settings, "CORS_ORIGIN_WHITELIST", ()))
+
+
 def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
 

@@ -24,16 +24,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
+    "csrf",  # edx-drf-extensions' /csrf/api/v1/token, as the LMS installs it
     "sandbox.platform",
     *get_plugin_apps("lms.djangoapp"),
 ]
 
 MIDDLEWARE = [
+    # As in the LMS: CORS first, the JWT cookies put back together before authentication.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crum.CurrentRequestUserMiddleware",
@@ -91,6 +96,66 @@ TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+
+# The MFEs call the LMS from their own origin with credentials, as tutor-mfe configures the LMS:
+# its CORS whitelist and CSRF trusted origins list each MFE origin; the JWT cookie header is allowed.
+MFE_ORIGINS = [origin for origin in os.environ.get(
+    "SANDBOX_MFE_ORIGINS", "http://apps.local.openedx.io:1998,http://localhost:1998").split(",") if origin]
+CORS_ORIGIN_WHITELIST = list(MFE_ORIGINS)
+CORS_ALLOW_CREDENTIALS = True
+CSRF_TRUSTED_ORIGINS = list(MFE_ORIGINS)
+
+
+def _cors_headers():
+    from corsheaders.defaults import default_headers
+
+    return (*default_headers, "use-jwt-cookie", "content-language")
+
+
+CORS_ALLOW_HEADERS = _cors_headers()
+
+# The JWT the LMS signs at sign-in (see sandbox.platform.jwt_cookies), verified by edx-drf-extensions.
+JWT_ISSUER = "http://127.0.0.1:8000/oauth2"
+JWT_AUDIENCE = "sandbox-lms"
+
+
+def _signing_keys() -> tuple[str, str]:
+    """A private RS512 signing JWK and the public JWK set that verifies it (JSON), made once per process."""
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = json.loads(RSAAlgorithm.to_jwk(key))
+    public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    private["kid"] = public["kid"] = "sandbox"
+    return json.dumps(private), json.dumps({"keys": [public]})
+
+
+def _jwt_auth():
+    private, public = _signing_keys()
+    return {
+        "JWT_ISSUER": JWT_ISSUER,
+        "JWT_AUDIENCE": JWT_AUDIENCE,
+        "JWT_SECRET_KEY": SECRET_KEY,
+        "JWT_ISSUERS": [{"ISSUER": JWT_ISSUER, "AUDIENCE": JWT_AUDIENCE, "SECRET_KEY": SECRET_KEY}],
+        "JWT_SIGNING_ALGORITHM": "RS512",
+        "JWT_PRIVATE_SIGNING_JWK": private,
+        "JWT_PUBLIC_SIGNING_JWK_SET": public,
+        "JWT_DECODE_HANDLER": "edx_rest_framework_extensions.auth.jwt.decoder.jwt_decode_handler",
+        "JWT_AUTH_COOKIE": "edx-jwt-cookie",
+        "JWT_AUTH_COOKIE_HEADER_PAYLOAD": "edx-jwt-cookie-header-payload",
+        "JWT_AUTH_COOKIE_SIGNATURE": "edx-jwt-cookie-signature",
+        "JWT_AUTH_HEADER_PREFIX": "JWT",
+        "JWT_VERIFY_EXPIRATION": True,
+        "JWT_LEEWAY": 1,
+        "JWT_EXPIRATION": 3600,
+        "JWT_PAYLOAD_GET_USERNAME_HANDLER": lambda payload: payload.get("preferred_username"),
+    }
+
+
+JWT_AUTH = _jwt_auth()
 
 LOGGING = {
     "version": 1,
