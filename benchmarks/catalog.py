@@ -12,6 +12,8 @@ with ``CaptureQueriesContext``, those reading the session and the user apart.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from .common import interleaved, main, ratio, summary
 
 CATALOG_URL = "/riseup-stripe/api/v1/catalog/?price=paid&min_price=10"
@@ -123,7 +125,8 @@ def run(size, db, env, processes):
             "bare_count": bare_page.get("count"),
             "rows": measure_pair(clients, {"plugin": CATALOG_URL, "bare": BARE_URL}, size["catalog_repeat"]),
         }
-        query = "?" + "&".join(f"course_id={course_id}" for course_id in storefront_ids)
+        # Encoded: a course key's "+" would otherwise arrive as a space.
+        query = "?" + urlencode([("course_id", str(course_id)) for course_id in storefront_ids])
         probe = anonymous.get(STOREFRONT_URL + query)
         if probe.status_code == 404:
             entry["storefront"] = {"skipped": f"GET {STOREFRONT_URL}?course_id=...x{len(storefront_ids)} "

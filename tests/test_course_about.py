@@ -133,6 +133,16 @@ def test_out_of_scope_learner_is_told_the_course_is_not_offered(client, internal
     assert "This course is not offered to you." in html
     assert 'id="buy-link"' not in html and 'id="enroll"' not in html
     assert "Buy –" not in html and "€49.00" not in html
+    assert "invitation only" not in html  # one message, not two that disagree
+
+
+def test_payment_off_says_so_once(client, settings):
+    settings.RISEUP_STRIPE_ENABLED = False
+    course, _ = factories.paid_course()
+    client.force_login(factories.user())
+    html = _about(client, course)
+    assert html.count("This course is not available for purchase right now.") == 1
+    assert "Enrollment is Closed" not in html and 'id="buy-link"' not in html
 
 
 def test_anonymous_visitor_is_not_offered_an_internal_course(client):

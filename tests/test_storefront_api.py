@@ -174,6 +174,16 @@ def test_anonymous_callers_are_rate_limited_per_address(client, settings):
     assert _get(client, paid.id).status_code == 200
 
 
+def test_the_catalog_api_shares_the_anonymous_rate(client, settings):
+    settings.RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE = "2/m"
+    factories.paid_course()
+    catalog = "/riseup-stripe/api/v1/catalog/"
+    assert [client.get(catalog).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(catalog).json()["error"] == "rate_limited"
+    client.force_login(factories.user())
+    assert client.get(catalog).status_code == 200
+
+
 def test_course_ids_are_capped_and_required(client):
     too_many = [f"course-v1:Org+C{n}+2026" for n in range(101)]
     response = client.get(API, {"course_id": too_many})
@@ -196,3 +206,17 @@ def test_a_rate_that_cannot_be_read_is_a_system_check_error(settings):
 
 def test_the_storefront_is_an_lms_route_only():
     assert reverse("riseup_stripe:api_storefront") == API
+
+
+def test_the_widgets_know_every_reason_the_api_sends():
+    """The widgets put each reason in their own words (frontend/src/widgets/reasons.js): none may be missing."""
+    import re
+    from pathlib import Path
+
+    from riseup_stripe_plugin.orders import eligibility as decision
+
+    source = (Path(__file__).resolve().parent.parent / "frontend/src/widgets/reasons.js").read_text()
+    known = set(re.findall(r"^\s+(\w+): messages\.\w+,$", source, flags=re.M))
+    sent = set(decision.REASONS)
+    assert sent and known
+    assert sent <= known, f"reasons the widgets do not know: {sorted(sent - known)}"

@@ -5,7 +5,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import conf
 from ..catalog import listing as catalog
+from ..web.ratelimit import RateLimited, check_rate, client_address
 from .serializers import CatalogCourseSerializer
 from .views import learner_authentication_classes
 
@@ -24,6 +26,14 @@ class CatalogView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
+        if not request.user.is_authenticated:
+            try:  # anonymous callers share the storefront's rate, counted on their own
+                check_rate("catalog", [f"addr:{client_address(request)}"],
+                           conf.get("RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE"))
+            except RateLimited as exc:
+                return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
+                                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                                headers={"Retry-After": str(exc.retry_after)})
         try:
             filters = catalog.parse_filters(request.query_params)
         except catalog.CatalogFilterError as exc:

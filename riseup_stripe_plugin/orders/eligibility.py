@@ -44,6 +44,9 @@ ALREADY_ENROLLED = "already_enrolled"
 INVITATION_ONLY = "invitation_only"
 NOT_OPEN_YET = "not_open_yet"
 ENROLLMENT_CLOSED = "enrollment_closed"
+#: Every code that says why a paid course cannot be bought now (the APIs' ``reason``).
+REASONS = (BOUGHT, ALREADY_ENROLLED, PENDING, FLAGGED, PAYMENT_OFF, NOT_ON_SALE, OUT_OF_SCOPE, INVITATION_ONLY,
+           NOT_OPEN_YET, ENROLLMENT_CLOSED, SIGNED_OUT)
 
 #: The order states the decision looks at: bought, a delayed payment on its way, a payment under review.
 HELD_STATES = (*ACCESS_STATES, OrderState.PAYMENT_PENDING, OrderState.FLAGGED)

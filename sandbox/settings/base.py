@@ -156,6 +156,8 @@ def _jwt_auth():
 
 
 JWT_AUTH = _jwt_auth()
+# edx-drf-extensions reports to the platform's monitoring (edx-django-utils); the sandbox has none.
+OPENEDX_TELEMETRY = []
 
 LOGGING = {
     "version": 1,
