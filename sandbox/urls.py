@@ -1,10 +1,11 @@
 """The sandbox LMS's URLs; the plugin's come in as the platform mounts them."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from edx_django_utils.plugins import get_plugin_url_patterns
 
-from . import views
+from . import harness, views
 from .platform import jwt_cookies
 
 sandbox_patterns = ([
@@ -26,3 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *get_plugin_url_patterns("lms.djangoapp"),
 ]
+
+if getattr(settings, "SANDBOX_HARNESS_DIR", None):  # the test settings: the MFE widgets' browser harness
+    urlpatterns.append(re_path(r"^harness/(?P<path>.*)$", harness.harness, name="harness"))

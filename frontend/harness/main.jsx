@@ -1,6 +1,7 @@
 /**
  * Browser harness: the widgets mounted through the real PluginSlot with the
- * configuration Tutor renders (src/slots.json), on pages that mimic the catalog
+ * configuration Tutor renders (the env.config.jsx given to build.mjs as ENV_CONFIG,
+ * else the same built from src/slots.json), on pages that mimic the catalog
  * MFE (course about page, home cards, catalog search and cards) and the learner
  * dashboard's card actions. Configured by window.HARNESS_CONFIG (config.js,
  * written at build time from LMS_BASE_URL) or ?lms=<url>.
@@ -19,10 +20,12 @@ import { configure as configureI18n, IntlProvider, getLocale } from '@edx/fronte
 import { configure as configureLogging } from '@edx/frontend-platform/logging';
 import { DIRECT_PLUGIN, PLUGIN_OPERATIONS } from '@openedx/frontend-plugin-framework';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import envConfig from 'env.config';
 
 import * as catalogWidgets from '../src/catalog';
 import * as dashboardWidgets from '../src/learner-dashboard';
 import { pluginSlotsFor } from '../src/envConfig';
+import { courseIdFromLocation } from '../src/lib/courseId';
 import {
   CatalogCourseCardSlot, CourseCardActionSlot, CoursePriceSlot, EnrollmentButtonSlot,
   HomeCourseCardSlot, SearchFieldSlot, searchResult,
@@ -54,12 +57,22 @@ configureLogging(ConsoleLogging, { config: getConfig() });
 configureAuth(AxiosJwtAuthService, { config: getConfig(), loggingService: new ConsoleLogging() });
 configureI18n({ config: getConfig(), loggingService: new ConsoleLogging(), messages: { fr: {}, 'fr-ca': {} } });
 
-const app = page === 'dashboard' ? 'learner-dashboard' : 'catalog';
-const widgets = app === 'catalog' ? catalogWidgets : dashboardWidgets;
-mergeConfig(pluginSlotsFor(app, widgets, { DIRECT_PLUGIN, PLUGIN_OPERATIONS }));
+// Each bundle is one MFE's (build.mjs defines APP_ID, as the MFE build does).
+const app = process.env.APP_ID || (page === 'dashboard' ? 'learner-dashboard' : 'catalog');
+// As frontend-platform's initialize() does: the env.config's default export, a function or an object.
+const rendered = typeof envConfig === 'function' ? await envConfig() : envConfig;
+if (rendered && rendered.pluginSlots && Object.keys(rendered.pluginSlots).length) {
+  mergeConfig({ pluginSlots: rendered.pluginSlots });
+  window.HARNESS_SLOTS_FROM = 'env.config';
+} else {
+  const widgets = app === 'catalog' ? catalogWidgets : dashboardWidgets;
+  mergeConfig(pluginSlotsFor(app, widgets, { DIRECT_PLUGIN, PLUGIN_OPERATIONS }));
+  window.HARNESS_SLOTS_FROM = 'slots.json';
+}
 
-// The widgets read the course id of the about page from the path, as in the catalog MFE.
-if (page === 'about' && courses[0]) {
+// The widgets read the course id of the about page from the path, as in the catalog MFE (a page
+// already at <base>/courses/<id>/about, e.g. back from Checkout's cancel link, stays where it is).
+if (page === 'about' && courses[0] && !courseIdFromLocation()) {
   const base = window.location.pathname.replace(/[^/]*$/, '');
   window.history.replaceState(null, '', `${base}courses/${encodeURIComponent(courses[0])}/about${window.location.search}`);
 }

@@ -149,6 +149,18 @@ def lms_root_url() -> str:
     return (backend().lms_root_url() or "").rstrip("/")
 
 
+#: The blocks of :func:`learner_page_base` the learner pages fill (those of the LMS's ``main_django.html``).
+LEARNER_PAGE_BLOCKS = ("title", "headextra", "bodyclass", "body")
+
+
+def learner_page_base() -> str:
+    """
+    The template the plugin's learner pages extend: the platform's own page (its header with sign-out
+    and language, its footer, its theme), with the blocks of :data:`LEARNER_PAGE_BLOCKS`.
+    """
+    return backend().learner_page_base()
+
+
 def trusted_origins() -> list[str]:
     """
     The other origins the LMS trusts with its learners' credentials: the MFEs' (django-cors-headers'

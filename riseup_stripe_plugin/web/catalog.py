@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import edxapp_wrapper as platform
 from ..catalog import listing as catalog
+from .pages import render_page
 
 #: The query parameters the page's form sends; kept when moving between pages.
 FORM_FIELDS = ("q", "price", "min_price", "max_price", "currency", "sort")
@@ -40,4 +40,4 @@ def catalog_page(request):
     if values["currency"] and values["currency"].lower() not in currencies and not context["errors"].get("currency"):
         currencies = sorted({*currencies, values["currency"].lower()})
     context["currencies"] = currencies
-    return render(request, "riseup_stripe_plugin/catalog.html", context, status=status)
+    return render_page(request, "riseup_stripe_plugin/catalog.html", context, status=status)

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from ..orders.fulfilment import apply_session
 from ..orders.purchase import start_purchase
 from ..states import OrderState
 from ..stripe_gateway import StripeGateway
+from .pages import render_page
 from .ratelimit import RateLimited, check_rate, client_address
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def _purchase_context(request, course_key, *, error=None):
 def purchase_page(request, course_id):
     """The course's price and buy button (or why it cannot be bought)."""
     course_key = parse_course_key(course_id)
-    return render(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
+    return render_page(request, "riseup_stripe_plugin/purchase.html", _purchase_context(request, course_key))
 
 
 @transaction.non_atomic_requests  # it calls Stripe: never inside ATOMIC_REQUESTS' transaction
@@ -111,7 +111,7 @@ def start_purchase_view(request, course_id):
     except RateLimited as exc:
         monitor_purchase(course_key, "rate_limited")
         context = _purchase_context(request, course_key, error=exc.message)
-        response = render(request, "riseup_stripe_plugin/purchase.html", context, status=429)
+        response = render_page(request, "riseup_stripe_plugin/purchase.html", context, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
     try:
@@ -120,11 +120,11 @@ def start_purchase_view(request, course_id):
     except PurchaseRefused as exc:
         monitor_purchase(course_key, f"refused:{exc.code}")
         context = _purchase_context(request, course_key, error=exc.message)
-        return render(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
+        return render_page(request, "riseup_stripe_plugin/purchase.html", context, status=exc.status)
     except StripeGatewayError as exc:
         monitor_purchase(course_key, f"stripe_error:{exc.__class__.__name__}")
         context = _purchase_context(request, course_key, error=exc.message)
-        return render(request, "riseup_stripe_plugin/purchase.html", context, status=503)
+        return render_page(request, "riseup_stripe_plugin/purchase.html", context, status=503)
     monitor_purchase(course_key, "checkout", order)
     return HttpResponseRedirect(order.checkout_url, status=303)
 
@@ -151,7 +151,7 @@ def checkout_return(request):
     platform.set_custom_attributes(order=str(order.uuid), return_order_state=order.state,
                                    return_problem=problem.__class__.__name__ if problem else "")
     course = platform.get_course(order.course_key)
-    return render(request, "riseup_stripe_plugin/checkout_return.html", {
+    return render_page(request, "riseup_stripe_plugin/checkout_return.html", {
         "order": order,
         "course": course,
         "problem": problem,
@@ -183,4 +183,4 @@ def my_invoices(request):
         }
         for invoice in invoices
     ]
-    return render(request, "riseup_stripe_plugin/my_invoices.html", {"rows": rows})
+    return render_page(request, "riseup_stripe_plugin/my_invoices.html", {"rows": rows})

@@ -119,6 +119,11 @@ def lms_root_url():
     return getattr(settings, "LMS_ROOT_URL", "")
 
 
+def learner_page_base():
+    # The stand-in of the LMS's main_django.html: a header (back to the LMS, sign-out, language) and a footer.
+    return "sandbox/base.html"
+
+
 def trusted_origins():
     from django.conf import settings
 

@@ -25,4 +25,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RISEUP_STRIPE_API_BASE = os.environ.get("RISEUP_TEST_STRIPE_API_BASE") or None
 RISEUP_STRIPE_ENABLED = True
 
+# The MFE widgets' browser harness, built by tests/test_mfe_browser.py, served under /harness/.
+SANDBOX_HARNESS_DIR = BASE_DIR.parent / "frontend" / "harness" / "dist"  # noqa: F405
+
 add_plugins(__name__, "lms.djangoapp", "test")

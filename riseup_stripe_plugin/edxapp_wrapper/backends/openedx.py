@@ -179,6 +179,12 @@ def lms_root_url():
     return getattr(settings, "LMS_ROOT_URL", "")
 
 
+def learner_page_base():
+    # lms/templates/main_django.html: the Django-template twin of main.html (header.html and footer.html,
+    # both themable, around the "body" block), the page every Django-template view of the LMS extends.
+    return "main_django.html"
+
+
 def trusted_origins():
     from django.conf import settings
 
