@@ -2,12 +2,12 @@
 The catalog a learner sees: the platform's catalog courses, their offers, the learner's scope, filters.
 
 Open edX has no filter hook on its course search, so the plugin lists courses
-itself. One listing costs a fixed number of queries, whatever the size of the
-catalog or of the page: the platform's catalog courses (one query), every offer
-(one), the learner's scope (up to two), their enrollments and purchases (one
-each). Filtering, sorting and paging then happen in memory.
+itself, in SQL over the platform's course table (``edxapp_wrapper.catalog_table``):
+filtering, sorting, counting and paging happen in the database, so a request's
+work is bounded by its page, not by the catalog, in a fixed number of queries.
 
-Prices are compared in each offer's own currency, in major units, as Decimals:
+Prices are compared in each offer's own currency, in its minor units (the bounds
+converted from major units with Decimals, never floats):
 ``max_price=50`` keeps courses up to 50.00 EUR and up to 50 JPY alike, unless a
 currency is chosen.
 """
@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat, Lower, StrIndex, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,8 +27,9 @@ from .. import edxapp_wrapper as platform
 from .. import money
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
-from .audience import learner_scope, visible_in_scope
+from .audience import learner_scope
 from .offers import offers_for, purchase_url
+from .scopes import DEFAULT_SCOPE
 
 PRICE_KINDS = ("", "free", "paid")
 SORTS = {
@@ -192,80 +195,153 @@ class CatalogPage:
     has_paid: bool = False  # whether any course the learner can see is paid (the price filter "appears")
 
 
-def _matches(entry: CatalogEntry, filters: CatalogFilters, terms: list[str]) -> bool:
-    if terms:
-        title = entry.course.display_name.casefold()
-        if not all(term in title for term in terms):
-            return False
-    if filters.price == "free" and entry.is_paid:
-        return False
-    if filters.price == "paid" and not entry.is_paid:
-        return False
-    if filters.currency and entry.currency != filters.currency:
-        return False  # a free course has no currency
-    if filters.has_range:
-        if not entry.is_paid and filters.min_price:
-            return False  # a free course costs 0
-        amount = entry.price_major
-        if filters.min_price is not None and amount < filters.min_price:
-            return False
-        if filters.max_price is not None and amount > filters.max_price:
-            return False
-    return True
+# --- The query -------------------------------------------------------------------------------------------------
+#
+# The platform's catalog courses are a table of the platform (CourseOverview); offers are the plugin's. There is
+# no foreign key between them, so each course row looks its offer up by key in a correlated subquery (the offer's
+# course key is unique, so that is an index lookup). A CCX (``ccx-v1:org+course+run+ccx@N``) looks up its master
+# course's offer (``course-v1:org+course+run``): the same rule as ``offers.offer_course_key``, written in SQL.
+
+_OFFER_KEY = "riseup_offer_key"
+_CCX_PREFIX, _MASTER_PREFIX, _CCX_MARK = "ccx-v1:", "course-v1:", "+ccx@"
 
 
-def _sort_value(entry: CatalogEntry, name: str):
-    """The value sorted on, or None when the course has none (those go last, whatever the direction)."""
-    if name == "price":
-        return (entry.is_paid, entry.price_major, entry.currency)
-    if name == "start":
-        return entry.course.start
-    return entry.course.display_name.casefold()
+def _offer_key_expression(key_field: str):
+    key = F(key_field)
+    start = len(_CCX_PREFIX) + 1  # SQL strings count from 1
+    master = Concat(Value(_MASTER_PREFIX), Substr(key, start, StrIndex(key, Value(_CCX_MARK)) - start),
+                    output_field=CharField())
+    return Case(When(**{f"{key_field}__startswith": _CCX_PREFIX}, then=master), default=key,
+                output_field=CharField())
 
 
-def sort_entries(entries: list, sort: str) -> list:
+def _offers():
+    """The offer of the outer course row (its master's, for a CCX)."""
+    return CourseOffer.objects.filter(course_key=OuterRef(_OFFER_KEY))
+
+
+def _scope_q(scope: str | None) -> Q:
+    """Paid offers offered to ``scope`` (None: anonymous, public only); the scope names share no substring."""
+    visible = Q(scopes__contains=DEFAULT_SCOPE)
+    if scope and scope != DEFAULT_SCOPE:
+        visible |= Q(scopes__contains=scope)
+    return visible
+
+
+#: Currencies by the exponent of their minor units (every other currency counts hundredths).
+_EXPONENT_GROUPS = ((0, sorted(money.ZERO_DECIMAL)), (3, sorted(money.THREE_DECIMAL)))
+
+
+def _price_q(filters: CatalogFilters) -> Q:
+    """Paid offers matching the currency and the price range, compared in each currency's own minor units."""
+    condition = Q()
+    if filters.currency:
+        condition &= Q(currency=filters.currency)
+    if not filters.has_range:
+        return condition
+    special = [code for _exp, codes in _EXPONENT_GROUPS for code in codes]
+    groups = [(exp, Q(currency__in=codes)) for exp, codes in _EXPONENT_GROUPS] + [(2, ~Q(currency__in=special))]
+    ranges = Q()
+    for exp, in_group in groups:
+        bounds = Q()
+        if filters.min_price is not None:  # price_major >= min  ⇔  minor >= ceil(min × 10^exp)
+            bounds &= Q(price__gte=math.ceil(filters.min_price.scaleb(exp)))
+        if filters.max_price is not None:  # price_major <= max  ⇔  minor <= floor(max × 10^exp)
+            bounds &= Q(price__lte=math.floor(filters.max_price.scaleb(exp)))
+        ranges |= in_group & bounds
+    return condition & ranges
+
+
+def _normalized_price():
+    """The offer's price in thousandths of its major unit (an integer), so prices in any currency compare."""
+    cases = [When(currency__in=codes, then=F("price") * 10 ** (3 - exp)) for exp, codes in _EXPONENT_GROUPS]
+    return Case(*cases, default=F("price") * 10, output_field=BigIntegerField())
+
+
+def _matching_courses(table, scope, filters: CatalogFilters):
+    """The catalog courses offered to ``scope`` that the filters keep, as a queryset (nothing read yet)."""
+    courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
+    for term in filters.q.split():
+        courses = courses.filter(**{f"{table.title}__icontains": term})
+    wanted = _scope_q(scope) & _price_q(filters)
+    paid_only = filters.price == "paid" or bool(filters.currency) or bool(filters.min_price)
+    if paid_only:  # a free course has no currency and costs 0
+        courses = courses.filter(Exists(_offers().filter(Q(is_paid=True) & wanted)))
+    elif filters.price == "free":
+        courses = courses.filter(~Exists(_offers().filter(is_paid=True)))
+    else:  # free, or paid, offered to the learner and in the range
+        courses = courses.filter(~Exists(_offers().filter(Q(is_paid=True) & ~wanted)))
+    return courses
+
+
+def _ordered(courses, table, sort: str):
+    """Sorted as asked, then by title and key; courses without the value sorted on go last."""
     name, descending = sort.lstrip("-"), sort.startswith("-")
-    def by_title(entry):
-        return (entry.course.display_name.casefold(), str(entry.course.course_key))
-    with_value = sorted((e for e in entries if _sort_value(e, name) is not None), key=by_title)
-    without = sorted((e for e in entries if _sort_value(e, name) is None), key=by_title)
-    # Stable sorts: equal values keep the title order.
-    with_value.sort(key=lambda e: _sort_value(e, name), reverse=descending)
-    return with_value + without
+    title = [Lower(table.title).asc(), F(table.key).asc()]
+    if name == "title":
+        return courses.order_by(*([Lower(table.title).desc(), F(table.key).desc()] if descending else title))
+    if name == "start":
+        start = F(table.start).desc(nulls_last=True) if descending else F(table.start).asc(nulls_last=True)
+        return courses.order_by(start, *title)
+    paid = _offers().filter(is_paid=True)
+    courses = courses.annotate(
+        riseup_paid=Exists(paid),
+        riseup_price=Subquery(paid.annotate(n=_normalized_price()).values("n")[:1]),
+        riseup_currency=Subquery(paid.values("currency")[:1]),
+    )
+    keys = ("riseup_paid", "riseup_price", "riseup_currency")
+    return courses.order_by(*[F(k).desc() if descending else F(k).asc() for k in keys], *title)
 
 
-def visible_entries(user) -> list[CatalogEntry]:
-    """Every catalog course offered to this learner, with what they already have; a fixed number of queries."""
-    courses = platform.list_courses()
-    offers = offers_for([course.course_key for course in courses])
-    needs_scope = any(offer.is_paid for offer in offers.values())
-    scope = learner_scope(user) if needs_scope else None
-    entries = []
-    for course in courses:
-        offer = offers.get(course.course_key)  # a CCX carries its master's offer
-        if offer is not None and offer.is_paid and not visible_in_scope(offer, scope):
-            continue
-        entries.append(CatalogEntry(course=course, offer=offer))
-    if user is not None and getattr(user, "is_authenticated", False) and entries:
-        enrolled = platform.enrolled_course_keys(user)
-        bought = set(Order.objects.filter(user_id=user.pk, state__in=ACCESS_STATES)
-                     .values_list("course_key", flat=True))
-        for entry in entries:
-            entry.enrolled = entry.course.course_key in enrolled
-            entry.bought = entry.course.course_key in bought
-    return entries
+def _currencies(table, scope) -> list[str]:
+    """The currencies of the paid catalog courses offered to ``scope``: one query, in the database."""
+    courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
+    currency = Subquery(_offers().filter(Q(is_paid=True) & _scope_q(scope)).values("currency")[:1])
+    found = (courses.annotate(riseup_currency=currency).filter(riseup_currency__isnull=False)
+             .order_by().values_list("riseup_currency", flat=True).distinct())
+    return sorted(found)
+
+
+def _scope_for(user) -> str | None:
+    return learner_scope(user) if getattr(user, "is_authenticated", False) else None
+
+
+def visible_currencies(user) -> list[str]:
+    """The currencies of the paid courses this learner can see (the price filter's choices)."""
+    return _currencies(platform.catalog_table(), _scope_for(user))
 
 
 def search(user, filters: CatalogFilters) -> CatalogPage:
-    """The page of the catalog the filters ask for, as this learner sees it."""
-    entries = visible_entries(user)
-    currencies = sorted({entry.currency for entry in entries if entry.is_paid})
-    has_paid = bool(currencies)
-    terms = [term.casefold() for term in filters.q.split()]
-    matching = [entry for entry in entries if _matches(entry, filters, terms)]
-    matching = sort_entries(matching, filters.sort)
-    count = len(matching)
+    """
+    The page of the catalog the filters ask for, as this learner sees it.
+
+    Filtering, sorting, counting and paging happen in the database: the work in Python (offers, URLs,
+    the learner's enrollments and purchases) is for the page's rows only. A fixed number of queries:
+    count, page, offers of the page, currencies; signed in, the learner's scope and their enrollments
+    (purchases are read with the page).
+    """
+    table = platform.catalog_table()
+    signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
+    scope = _scope_for(user)
+    courses = _matching_courses(table, scope, filters)
+    count = courses.count()
     num_pages = max(1, math.ceil(count / filters.page_size))
     start = (filters.page - 1) * filters.page_size
-    return CatalogPage(filters=filters, entries=matching[start:start + filters.page_size], count=count,
-                       num_pages=num_pages, currencies=currencies, has_paid=has_paid)
+    rows = []
+    if start < count:
+        page = _ordered(courses, table, filters.sort)
+        if signed_in:
+            page = page.annotate(riseup_bought=Exists(Order.objects.filter(
+                user_id=user.pk, course_key=OuterRef(table.key), state__in=ACCESS_STATES)))
+        rows = list(page[start:start + filters.page_size])
+    infos = [table.to_info(row) for row in rows]
+    offers = offers_for([info.course_key for info in infos]) if infos else {}
+    enrolled = platform.enrolled_course_keys(user) if signed_in and infos else set()
+    entries = [
+        CatalogEntry(course=info, offer=offers.get(info.course_key), enrolled=info.course_key in enrolled,
+                     bought=bool(getattr(row, "riseup_bought", False)))
+        for row, info in zip(rows, infos, strict=True)
+    ]
+    currencies = _currencies(table, scope)
+    return CatalogPage(filters=filters, entries=entries, count=count, num_pages=num_pages,
+                       currencies=currencies, has_paid=bool(currencies))

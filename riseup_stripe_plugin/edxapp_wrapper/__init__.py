@@ -10,6 +10,7 @@ platform release that moves a class changes one backend, not the plugin.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -34,6 +35,22 @@ class CourseInfo:
     enrollment_end: datetime | None = None
     invitation_only: bool = False
     catalog_visibility: str = "both"
+
+
+@dataclass(frozen=True)
+class CatalogTable:
+    """
+    The platform's catalog courses as a queryset, for the catalog to filter, sort and page in SQL.
+
+    ``key``, ``title`` and ``start`` name the queryset's fields (course key, display name, start date);
+    ``to_info`` turns one of its rows into a :class:`CourseInfo` (called for a page's rows only).
+    """
+
+    queryset: object
+    key: str
+    title: str
+    start: str
+    to_info: Callable
 
 
 class EnrollmentRefused(Exception):
@@ -154,6 +171,11 @@ def login_url(next_url: str) -> str:
 def list_courses() -> list:
     """Every course the platform shows in its catalog (``catalog_visibility`` "both"), in one query."""
     return list(backend().list_courses())
+
+
+def catalog_table() -> CatalogTable:
+    """The platform's catalog courses (``catalog_visibility`` "both") as a queryset nothing has read yet."""
+    return backend().catalog_table()
 
 
 def enrolled_course_keys(user) -> set:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from riseup_stripe_plugin.edxapp_wrapper import (
     INVITATION_AUTO_ENROLL,
     INVITATION_TO_ENROLL,
+    CatalogTable,
     CourseInfo,
     EnrollmentRefused,
 )
@@ -124,6 +125,11 @@ def login_url(next_url):
 
 def list_courses():
     return [_info(course) for course in Course.objects.exclude(catalog_visibility__in=["about", "none"])]
+
+
+def catalog_table():
+    return CatalogTable(queryset=Course.objects.exclude(catalog_visibility__in=["about", "none"]),
+                        key="id", title="display_name", start="start", to_info=_info)
 
 
 def enrolled_course_keys(user):

@@ -8,7 +8,7 @@ any of these functions runs.
 
 from urllib.parse import urlencode
 
-from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
+from ...edxapp_wrapper import CatalogTable, CourseInfo, EnrollmentRefused
 
 
 def _course_info(overview) -> CourseInfo:
@@ -189,6 +189,14 @@ def list_courses():
     # "about" and "none" keep a course out of the catalog (CATALOG_VISIBILITY_CATALOG_AND_ABOUT is "both").
     overviews = CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"])
     return [_course_info(overview) for overview in overviews]
+
+
+def catalog_table():
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    # CourseOverview.id is the course key; display_name is what display_name_with_default falls back from.
+    return CatalogTable(queryset=CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"]),
+                        key="id", title="display_name", start="start", to_info=_course_info)
 
 
 def enrolled_course_keys(user):
