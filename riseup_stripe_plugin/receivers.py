@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
-from .models import PaymentConfiguration
+from .models import CourseOffer, PaymentConfiguration
 
 
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
@@ -15,6 +15,14 @@ def payment_configuration_changed(**kwargs):
     """Every LMS and Studio process re-reads the payment settings once they change."""
     # After the commit: before it, another process could cache the old values again.
     transaction.on_commit(conf.forget_admin_values)
+
+
+@receiver([post_save, post_delete], sender=CourseOffer, dispatch_uid="riseup_stripe_offer_changed")
+def course_offer_changed(instance, **kwargs):
+    """Every process's enrollment gate asks the database again about a course whose offer changed."""
+    from .catalog import paid_courses
+
+    paid_courses.forget(instance.course_key)
 
 
 def course_rerun_completed(course_key):

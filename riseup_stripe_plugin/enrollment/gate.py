@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
+from ..catalog import paid_courses
 from ..catalog.audience import offer_visible_to
 from ..catalog.offers import get_offer, offer_course_key, purchase_url
 from ..models import CourseOffer, Order
@@ -22,20 +23,26 @@ from .backoffice import back_office_enrollment, record_back_office_enrollment
 
 def paid_course_access(user, course_key) -> bool | None:
     """
-    One query: None for a free course (or no offer), else whether the learner paid.
+    None for a free course (or no offer), else whether the learner paid.
 
-    A PAID order counts: that is the fulfilment making the enrollment.
+    No query when the cache knows the course is free; one query otherwise (the offer and the learner's
+    order together). A PAID order counts: that is the fulfilment making the enrollment.
     """
+    offer_key = offer_course_key(course_key)
+    if paid_courses.cached_is_paid(offer_key) is False:
+        return None
     # The order is for the course enrolled into; the offer may be its master's (a CCX).
     paid_orders = Order.objects.filter(
         user_id=getattr(user, "pk", None), course_key=course_key, state__in=ACCESS_STATES,
     )
-    return (
-        CourseOffer.objects.filter(course_key=offer_course_key(course_key), is_paid=True)
+    access = (
+        CourseOffer.objects.filter(course_key=offer_key, is_paid=True)
         .annotate(paid=Exists(paid_orders))
         .values_list("paid", flat=True)
         .first()
     )
+    paid_courses.remember_is_paid(offer_key, access is not None)
+    return access
 
 
 def enrollment_refusal_message(user, course_key) -> str:
