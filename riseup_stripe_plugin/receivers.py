@@ -35,9 +35,17 @@ def course_rerun_completed(course_key):
         inherit_offer(course_key, source_key, actor=actor)
 
 
+def learner_contact_changed(user):
+    """A learner's new email or name reaches their Stripe Customer (invoices go there), off the Buy path."""
+    from .orders.customers import learner_contact_changed as follow
+
+    follow(user)
+
+
 def connect_platform_signals():
     """The platform's signals, reached through the boundary (called once, when the app is ready)."""
     platform.connect_course_rerun(course_rerun_completed)
+    platform.connect_learner_contact_changed(learner_contact_changed)
 
 
 @receiver(pre_save, sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_reencrypt")

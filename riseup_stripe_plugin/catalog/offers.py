@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 
 from .. import edxapp_wrapper as platform
@@ -100,6 +100,28 @@ def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> Cour
             # Harmless: the old Price is only no longer used by us. Retried at next sync.
             log.warning("Could not archive Stripe price %s: %s", old_price_id, exc.detail)
     return offer
+
+
+def offers_out_of_step():
+    """Offers for sale whose Stripe Price is missing or not their present price."""
+    offers = CourseOffer.objects.filter(is_paid=True, active=True, price__gt=0)
+    return offers.exclude(stripe_price_id="").filter(
+        ~Q(stripe_price_amount=F("price")) | ~Q(stripe_price_currency=F("currency")) | Q(stripe_price_amount=None)
+    ) | offers.filter(stripe_price_id="")
+
+
+def sync_offers(gateway: StripeGateway | None = None) -> tuple[int, int]:
+    """Sync every offer out of step (the retry of a sync Stripe was down for); ``(synced, failed)``."""
+    gateway = gateway or StripeGateway()
+    synced = failed = 0
+    for offer in offers_out_of_step().order_by("pk"):
+        try:
+            sync_offer(offer, gateway)
+            synced += 1
+        except StripeGatewayError as exc:
+            failed += 1
+            log.warning("Stripe product and price of %s not synced: %s", offer.course_key, exc.detail)
+    return synced, failed
 
 
 def product_name(offer: CourseOffer, course_name: str | None = None) -> str:

@@ -153,6 +153,16 @@ def connect_course_rerun(handler) -> None:
     backend().connect_course_rerun(handler)
 
 
+def connect_learner_contact_changed(handler) -> None:
+    """
+    Call ``handler(user)`` when a learner's email or full name changes on the platform.
+
+    The backend listens to what its platform sends (the platform's ``USER_FIELD_CHANGED`` for the
+    account's email and the profile's name); the handler may hear one change twice.
+    """
+    backend().connect_learner_contact_changed(handler)
+
+
 def course_rerun_source(course_key):
     """``(source course key, user who asked for the re-run or None)`` for a re-run, else None."""
     return backend().course_rerun_source(course_key)

@@ -191,6 +191,21 @@ def list_courses():
     return [_course_info(overview) for overview in overviews]
 
 
+def connect_learner_contact_changed(handler):
+    # common/djangoapps/util/model_utils.py: sent after a change of a User field (table "auth_user",
+    # setting "email", on the email change confirmation) or of a UserProfile field ("auth_userprofile",
+    # "name", the full name shown and invoiced).
+    from common.djangoapps.util.model_utils import USER_FIELD_CHANGED
+
+    watched = {("auth_user", "email"), ("auth_userprofile", "name")}
+
+    def on_field_changed(sender=None, user=None, table=None, setting=None, **kwargs):
+        if (table, setting) in watched and user is not None:
+            handler(user)
+
+    USER_FIELD_CHANGED.connect(on_field_changed, weak=False, dispatch_uid="riseup_stripe_contact_changed")
+
+
 def catalog_table():
     from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
 
