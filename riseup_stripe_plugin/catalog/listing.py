@@ -18,7 +18,22 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.core.cache import cache
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Concat, Lower, StrIndex, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +42,7 @@ from .. import edxapp_wrapper as platform
 from .. import money
 from ..models import CourseOffer, Order
 from ..states import ACCESS_STATES
+from . import paid_courses
 from .audience import learner_scope
 from .offers import offers_for, purchase_url
 from .scopes import DEFAULT_SCOPE
@@ -215,11 +231,6 @@ def _offer_key_expression(key_field: str):
                 output_field=CharField())
 
 
-def _offers():
-    """The offer of the outer course row (its master's, for a CCX)."""
-    return CourseOffer.objects.filter(course_key=OuterRef(_OFFER_KEY))
-
-
 def _scope_q(scope: str | None) -> Q:
     """Paid offers offered to ``scope`` (None: anonymous, public only); the scope names share no substring."""
     visible = Q(scopes__contains=DEFAULT_SCOPE)
@@ -232,46 +243,77 @@ def _scope_q(scope: str | None) -> Q:
 _EXPONENT_GROUPS = ((0, sorted(money.ZERO_DECIMAL)), (3, sorted(money.THREE_DECIMAL)))
 
 
+class _NormalizedPrice(Func):
+    """
+    An offer's price in thousandths of its major unit, an integer, so prices in any currency compare:
+    4900 EUR → 49000, 5000 JPY → 5000000, 12340 KWD → 12340.
+
+    The currency lists are the plugin's own constants, written into the SQL as literals (no user input).
+    """
+
+    output_field = BigIntegerField()
+
+    def __init__(self):
+        super().__init__(F("currency"), F("price"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (currency, currency_params), (price, price_params) = (compiler.compile(e) for e in self.source_expressions)
+        whens = []
+        params = []
+        for exp, codes in _EXPONENT_GROUPS:
+            listed = ", ".join(f"'{code}'" for code in codes)
+            whens.append(f"WHEN {currency} IN ({listed}) THEN {price} * {10 ** (3 - exp)}")
+            params += [*currency_params, *price_params]
+        return f"(CASE {' '.join(whens)} ELSE {price} * 10 END)", [*params, *price_params]
+
+
 def _price_q(filters: CatalogFilters) -> Q:
     """Paid offers matching the currency and the price range, compared in each currency's own minor units."""
     condition = Q()
     if filters.currency:
         condition &= Q(currency=filters.currency)
-    if not filters.has_range:
-        return condition
-    special = [code for _exp, codes in _EXPONENT_GROUPS for code in codes]
-    groups = [(exp, Q(currency__in=codes)) for exp, codes in _EXPONENT_GROUPS] + [(2, ~Q(currency__in=special))]
-    ranges = Q()
-    for exp, in_group in groups:
-        bounds = Q()
-        if filters.min_price is not None:  # price_major >= min  ⇔  minor >= ceil(min × 10^exp)
-            bounds &= Q(price__gte=math.ceil(filters.min_price.scaleb(exp)))
-        if filters.max_price is not None:  # price_major <= max  ⇔  minor <= floor(max × 10^exp)
-            bounds &= Q(price__lte=math.floor(filters.max_price.scaleb(exp)))
-        ranges |= in_group & bounds
-    return condition & ranges
+    if filters.min_price is not None:  # price_major >= min  ⇔  thousandths >= ceil(min × 1000)
+        condition &= Q(riseup_price_n__gte=math.ceil(filters.min_price.scaleb(3)))
+    if filters.max_price is not None:  # price_major <= max  ⇔  thousandths <= floor(max × 1000)
+        condition &= Q(riseup_price_n__lte=math.floor(filters.max_price.scaleb(3)))
+    return condition
 
 
-def _normalized_price():
-    """The offer's price in thousandths of its major unit (an integer), so prices in any currency compare."""
-    cases = [When(currency__in=codes, then=F("price") * 10 ** (3 - exp)) for exp, codes in _EXPONENT_GROUPS]
-    return Case(*cases, default=F("price") * 10, output_field=BigIntegerField())
+def _offers():
+    """The offer of the outer course row (its master's, for a CCX), its price comparable across currencies."""
+    return CourseOffer.objects.filter(course_key=OuterRef(_OFFER_KEY)).annotate(riseup_price_n=_NormalizedPrice())
+
+
+def _offer_keys(condition: Q):
+    """The course keys of the paid offers meeting ``condition``: a subquery, computed once per query."""
+    return (CourseOffer.objects.annotate(riseup_price_n=_NormalizedPrice())
+            .filter(Q(is_paid=True) & condition).values("course_key"))
+
+
+def _with_offer_in(table, keys) -> Q:
+    """Catalog rows whose offer is among ``keys``: by the row's own key, or its master's for a CCX."""
+    return Q(**{f"{table.key}__in": keys}) | (
+        Q(**{f"{table.key}__startswith": _CCX_PREFIX}) & Q(**{f"{_OFFER_KEY}__in": keys}))
 
 
 def _matching_courses(table, scope, filters: CatalogFilters):
-    """The catalog courses offered to ``scope`` that the filters keep, as a queryset (nothing read yet)."""
+    """
+    The catalog courses offered to ``scope`` that the filters keep, as a queryset (nothing read yet).
+
+    The offers are matched once, in a subquery (``IN``) that the database computes once and probes
+    for each course row, rather than a lookup per row.
+    """
     courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
     for term in filters.q.split():
         courses = courses.filter(**{f"{table.title}__icontains": term})
     wanted = _scope_q(scope) & _price_q(filters)
     paid_only = filters.price == "paid" or bool(filters.currency) or bool(filters.min_price)
     if paid_only:  # a free course has no currency and costs 0
-        courses = courses.filter(Exists(_offers().filter(Q(is_paid=True) & wanted)))
-    elif filters.price == "free":
-        courses = courses.filter(~Exists(_offers().filter(is_paid=True)))
-    else:  # free, or paid, offered to the learner and in the range
-        courses = courses.filter(~Exists(_offers().filter(Q(is_paid=True) & ~wanted)))
-    return courses
+        return courses.filter(_with_offer_in(table, _offer_keys(wanted)))
+    if filters.price == "free":
+        return courses.exclude(_with_offer_in(table, _offer_keys(Q())))
+    # Free, or paid, offered to the learner and in the range: no paid offer that is not wanted.
+    return courses.exclude(_with_offer_in(table, _offer_keys(~wanted)))
 
 
 def _ordered(courses, table, sort: str):
@@ -286,15 +328,44 @@ def _ordered(courses, table, sort: str):
     paid = _offers().filter(is_paid=True)
     courses = courses.annotate(
         riseup_paid=Exists(paid),
-        riseup_price=Subquery(paid.annotate(n=_normalized_price()).values("n")[:1]),
+        riseup_price=Subquery(paid.values("riseup_price_n")[:1]),
         riseup_currency=Subquery(paid.values("currency")[:1]),
     )
     keys = ("riseup_paid", "riseup_price", "riseup_currency")
     return courses.order_by(*[F(k).desc() if descending else F(k).asc() for k in keys], *title)
 
 
+#: How long the currencies of the catalog are kept (a course hidden or shown on the platform is seen after this;
+#: an offer change at once).
+CURRENCIES_TIMEOUT_SECONDS = 60
+
+
 def _currencies(table, scope) -> list[str]:
-    """The currencies of the paid catalog courses offered to ``scope``: one query, in the database."""
+    """
+    The currencies of the paid catalog courses offered to ``scope`` (the price filter's choices).
+
+    One query over the whole catalog, so its answer is kept in the cache under the offers' generation
+    (which every offer change renews) for at most a minute; without a cache it is asked every time.
+    """
+    generation = paid_courses.offers_generation()
+    key = f"riseup_stripe:catalog_currencies:v1:{generation}:{scope or ''}"
+    if generation:
+        try:
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001  (no cache: ask the database)
+            cached = None
+        if cached is not None:
+            return list(cached)
+    found = _currencies_in_database(table, scope)
+    if generation:
+        try:
+            cache.set(key, found, CURRENCIES_TIMEOUT_SECONDS)
+        except Exception:  # noqa: BLE001
+            pass
+    return found
+
+
+def _currencies_in_database(table, scope) -> list[str]:
     courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
     currency = Subquery(_offers().filter(Q(is_paid=True) & _scope_q(scope)).values("currency")[:1])
     found = (courses.annotate(riseup_currency=currency).filter(riseup_currency__isnull=False)
@@ -317,23 +388,25 @@ def search(user, filters: CatalogFilters) -> CatalogPage:
 
     Filtering, sorting, counting and paging happen in the database: the work in Python (offers, URLs,
     the learner's enrollments and purchases) is for the page's rows only. A fixed number of queries:
-    count, page, offers of the page, currencies; signed in, the learner's scope and their enrollments
-    (purchases are read with the page).
+    the page with the count, offers of the page, currencies (cached); signed in, the learner's scope
+    and their enrollments (purchases are read with the page). Past the last page, the count alone.
     """
     table = platform.catalog_table()
     signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
     scope = _scope_for(user)
     courses = _matching_courses(table, scope, filters)
-    count = courses.count()
-    num_pages = max(1, math.ceil(count / filters.page_size))
     start = (filters.page - 1) * filters.page_size
-    rows = []
-    if start < count:
-        page = _ordered(courses, table, filters.sort)
-        if signed_in:
-            page = page.annotate(riseup_bought=Exists(Order.objects.filter(
-                user_id=user.pk, course_key=OuterRef(table.key), state__in=ACCESS_STATES)))
-        rows = list(page[start:start + filters.page_size])
+    # The page and the number of matching courses in one pass (a window over the filtered rows).
+    page = _ordered(courses, table, filters.sort).annotate(riseup_total=Window(Count("*")))
+    if signed_in:
+        page = page.annotate(riseup_bought=Exists(Order.objects.filter(
+            user_id=user.pk, course_key=OuterRef(table.key), state__in=ACCESS_STATES)))
+    rows = list(page[start:start + filters.page_size])
+    if rows:
+        count = rows[0].riseup_total
+    else:  # past the last page (or nothing matches): the count alone
+        count = courses.count() if start else 0
+    num_pages = max(1, math.ceil(count / filters.page_size))
     infos = [table.to_info(row) for row in rows]
     offers = offers_for([info.course_key for info in infos]) if infos else {}
     enrolled = platform.enrolled_course_keys(user) if signed_in and infos else set()

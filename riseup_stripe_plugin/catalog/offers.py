@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from .. import edxapp_wrapper as platform
 from ..apps import MOUNT_PATH
@@ -52,6 +54,20 @@ def offers_for(course_keys) -> dict:
     return {key: offers[master] for key, master in wanted.items() if master in offers}
 
 
+#: What Django's ``reverse`` leaves unquoted in a path (``django.urls.resolvers``); course keys use only these
+#: and letters, digits, ``-._``.
+_URL_SAFE = "!$&'()*+,;=/~:@"
+_SAMPLE_KEY = "course-v1:RiseUpSample+P0+R0"
+
+
+@lru_cache(maxsize=8)
+def _purchase_path_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    """The purchase path around the course id, reversed once per script prefix (a catalog page has many)."""
+    path = reverse("riseup_stripe:purchase", kwargs={"course_id": _SAMPLE_KEY}, urlconf=urlconf)
+    prefix, _, suffix = path.partition(quote(_SAMPLE_KEY, safe=_URL_SAFE))
+    return prefix, suffix
+
+
 def purchase_url(course_key) -> str:
     """
     The course's purchase page: a path in the LMS; from Studio, whose URLs have no learner pages, an
@@ -59,7 +75,8 @@ def purchase_url(course_key) -> str:
     """
     kwargs = {"course_id": str(course_key)}
     try:
-        return reverse("riseup_stripe:purchase", kwargs=kwargs)
+        prefix, suffix = _purchase_path_parts(get_script_prefix(), get_urlconf())
+        return prefix + quote(str(course_key), safe=_URL_SAFE) + suffix
     except NoReverseMatch:
         path = reverse("purchase", kwargs=kwargs, urlconf="riseup_stripe_plugin.urls")
         return f"{platform.lms_root_url()}/{MOUNT_PATH}{path.lstrip('/')}"

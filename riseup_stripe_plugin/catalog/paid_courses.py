@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from django.core.cache import cache
 from django.db import transaction
@@ -50,11 +51,29 @@ def remember_is_paid(offer_key, paid: bool) -> None:
         log.warning("Paid-course cache unreachable: %s", exc.__class__.__name__)
 
 
+_GENERATION_KEY = "riseup_stripe:offers_generation:v1"
+
+
+def offers_generation() -> str:
+    """A token that changes after every offer change: what is derived from all offers is cached under it."""
+    try:
+        value = cache.get(_GENERATION_KEY)
+        if value is None:
+            value = uuid.uuid4().hex
+            cache.add(_GENERATION_KEY, value, None)
+            value = cache.get(_GENERATION_KEY) or value
+        return value
+    except Exception as exc:  # noqa: BLE001
+        log.warning("Paid-course cache unreachable: %s", exc.__class__.__name__)
+        return ""
+
+
 def forget(offer_key) -> None:
     """The course's offer changed: forget the answer now and again once the change has committed."""
     def _forget():
         try:
             cache.delete(_key(offer_key))
+            cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
         except Exception as exc:  # noqa: BLE001
             # Fail closed: an answer "free" that cannot be deleted would let people in; say so loudly.
             log.error("Paid-course cache not cleared for %s: %s", offer_key, exc.__class__.__name__)
