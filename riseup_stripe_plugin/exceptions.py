@@ -35,6 +35,10 @@ class PaymentConfigurationError(StripeGatewayError):
 class PaymentRequestError(StripeGatewayError):
     default_message = _("Stripe refused the request.")
 
+    #: Stripe's error ``code`` and ``param`` (``resource_missing`` on ``customer``: a deleted Customer).
+    code: str = ""
+    param: str = ""
+
 
 class WebhookVerificationError(RiseupStripeError):
     default_message = _("The webhook signature could not be verified.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import list_currencies, parse_pattern
@@ -168,8 +169,16 @@ def current_locale() -> str:
 
 def format_amount(minor: int, currency: str, locale: str | None = None) -> str:
     """Format for people in their locale: 4900 EUR → "49,00 €" (fr) or "€49.00" (en)."""
+    if not isinstance(minor, int) or isinstance(minor, bool):
+        raise MoneyError("Minor units are integers.")
+    return _formatted(minor, currency, locale or current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(minor: int, currency: str, locale: str) -> str:
+    """A pure function of its arguments, remembered: a catalog page shows the same few prices again and again."""
     code = currency.upper()
-    loc = Locale.parse(locale or current_locale())
+    loc = Locale.parse(locale)
     pattern = parse_pattern(loc.currency_formats["standard"].pattern)
     digits = decimals(currency)
     # Stripe's decimals, not the locale's habit, decide how many show.

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
-from .models import PaymentConfiguration
+from .models import CourseOffer, PaymentConfiguration
 from .signals import order_state_changed
 
 
@@ -16,6 +16,14 @@ def payment_configuration_changed(**kwargs):
     """Every LMS and Studio process re-reads the payment settings once they change."""
     # After the commit: before it, another process could cache the old values again.
     transaction.on_commit(conf.forget_admin_values)
+
+
+@receiver([post_save, post_delete], sender=CourseOffer, dispatch_uid="riseup_stripe_offer_changed")
+def course_offer_changed(instance, **kwargs):
+    """Every process's enrollment gate asks the database again about a course whose offer changed."""
+    from .catalog import paid_courses
+
+    paid_courses.forget(instance.course_key)
 
 
 def course_rerun_completed(course_key):
@@ -28,9 +36,17 @@ def course_rerun_completed(course_key):
         inherit_offer(course_key, source_key, actor=actor)
 
 
+def learner_contact_changed(user):
+    """A learner's new email or name reaches their Stripe Customer (invoices go there), off the Buy path."""
+    from .orders.customers import learner_contact_changed as follow
+
+    follow(user)
+
+
 def connect_platform_signals():
     """The platform's signals, reached through the boundary (called once, when the app is ready)."""
     platform.connect_course_rerun(course_rerun_completed)
+    platform.connect_learner_contact_changed(learner_contact_changed)
 
 
 @receiver(order_state_changed, dispatch_uid="riseup_stripe_order_analytics")

@@ -134,7 +134,9 @@ class StripeGateway:
         except stripe.InvalidRequestError as exc:
             log.warning("Stripe refused %s: %s (param %s, request %s)", what, exc.user_message,
                         exc.param, exc.request_id)
-            raise PaymentRequestError(detail=f"{what}: {exc.user_message} (param {exc.param})") from exc
+            error = PaymentRequestError(detail=f"{what}: {exc.user_message} (param {exc.param})")
+            error.code, error.param = exc.code or "", exc.param or ""
+            raise error from exc
         except stripe.APIError as exc:
             status = getattr(exc, "http_status", None)
             log.warning("Stripe error during %s: HTTP %s", what, status)
@@ -175,6 +177,16 @@ class StripeGateway:
         return self._call(
             "customer creation", self.client.v1.customers.create,
             params=params, options=self._options(f"riseup-customer-{user_id}-{params_digest(params)}"),
+        )
+
+    def update_customer(self, customer_id: str, *, user_id: int, email: str, name: str, locale: str) -> dict:
+        """Bring a Customer's contact details up to date (its email receives the invoices)."""
+        params = {"email": email, "name": name or "", "metadata": self._stamp({"riseup_user_id": str(user_id)})}
+        if locale and locale != "auto":
+            params["preferred_locales"] = [locale]
+        return self._call(
+            "customer update", self.client.v1.customers.update, customer_id,
+            params=params, options=self._options(f"riseup-customer-{customer_id}-{params_digest(params)}"),
         )
 
     def delete_customer(self, customer_id: str) -> dict:
@@ -231,6 +243,7 @@ class StripeGateway:
         if "payment_intent_data" in params:
             intent = params["payment_intent_data"]
             params["payment_intent_data"] = {**intent, "metadata": self._stamp(intent.get("metadata"))}
+        params["line_items"] = [self._stamp_line_item(item) for item in params.get("line_items") or []]
         invoice_data = (params.get("invoice_creation") or {}).get("invoice_data")
         if invoice_data is not None:
             params["invoice_creation"] = {**params["invoice_creation"], "invoice_data": {
@@ -240,10 +253,24 @@ class StripeGateway:
             params=params, options=self._options(f"riseup-checkout-{order_uuid}-{params_digest(params)}"),
         )
 
+    def _stamp_line_item(self, item: dict) -> dict:
+        """A Product made inline by Checkout (an offer not synced yet) names this installation too."""
+        product_data = (item.get("price_data") or {}).get("product_data")
+        if product_data is None:
+            return item
+        return {**item, "price_data": {**item["price_data"], "product_data": {
+            **product_data, "metadata": self._stamp(product_data.get("metadata"))}}}
+
     def retrieve_checkout_session(self, session_id: str) -> dict:
-        # The promotion code expanded: the sales figures name a code as the learner typed it, not by its id.
-        return self._retrieve("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id,
-                              params={"expand": ["discounts.promotion_code"]})
+        """
+        Re-read a session with its invoice and its promotion code expanded: fulfilment records the invoice
+        without a second call, and the sales figures name a code as the learner typed it, not by its id.
+        """
+        return self._retrieve("checkout session retrieval", self._retrieve_session_with_invoice, session_id)
+
+    def _retrieve_session_with_invoice(self, session_id: str):
+        return self.client.v1.checkout.sessions.retrieve(
+            session_id, params={"expand": ["invoice", "discounts.promotion_code"]})
 
     def expire_checkout_session(self, session_id: str) -> dict:
         return self._call(

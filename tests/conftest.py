@@ -99,4 +99,11 @@ def stripe(emulator_process, settings):
 def lms(live_server, stripe, settings):
     """The sandbox LMS served over HTTP, receiving the emulator's signed webhooks."""
     stripe.configure_webhook(f"{live_server.url}/riseup-stripe/webhook/", settings.RISEUP_STRIPE_WEBHOOK_SECRET)
-    return live_server
+    yield live_server
+    # No delivery of this test may land in the next one's database: stop sending, let those under way finish.
+    try:
+        stripe.remove_webhook()
+        wait_for(lambda: all(d.get("status") is not None for d in stripe.deliveries()), timeout=10,
+                 message="the test's webhook deliveries to finish")
+    except Exception:  # noqa: BLE001 - teardown must not hide the test's own result
+        pass

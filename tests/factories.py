@@ -34,6 +34,14 @@ def paid_course(price=4900, currency="eur", **extra):
     return c, offer(c, price=price, currency=currency)
 
 
+def sold_course(price=4900, currency="eur", **extra):
+    """A paid course priced as the admin and Studio do it: saving the offer syncs its Stripe Product and Price."""
+    from riseup_stripe_plugin.catalog.offers import sync_offer
+
+    c, o = paid_course(price=price, currency=currency, **extra)
+    return c, sync_offer(o)
+
+
 def role(user_obj, course_obj, name="instructor"):
     return CourseAccessRole.objects.create(user=user_obj, course_id=course_obj.id, role=name)
 

@@ -9,10 +9,10 @@ from .conftest import wait_for
 from .test_purchase_journey import buy, fulfilled
 
 
-def paid_purchase(client, stripe, learner, course, *, webhooks=True):
+def paid_purchase(client, stripe, learner, course, *, webhooks=True, payer_name=None):
     """Buy, pay and wait until the order is fulfilled and its paid invoice stored; returns (order, invoice)."""
     order = buy(client, learner, course)
-    stripe.pay(order.checkout_session_id)
+    stripe.pay(order.checkout_session_id, name=payer_name)
     if webhooks:
         wait_for(fulfilled(order), message="the webhook to fulfil the order")
     else:

@@ -148,3 +148,107 @@ def test_studio_refusal_links_to_the_lms_purchase_page(client, settings):
     assert not CourseEnrollment.objects.filter(user=learner).exists()
     # The pricing API is there, the learner pages are not.
     assert client.get(f"/riseup-stripe/courses/{course.id}/").status_code == 404
+
+
+# --- What the gate costs: the paid-course cache -------------------------------------------------------------------
+
+def _gate_queries(learner, course_key):
+    """Run the gate step alone, as the learner's own request; (queries, refused?)."""
+    from crum import set_current_request
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [])
+    request = RequestFactory().post("/")
+    request.user = learner
+    set_current_request(request)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            try:
+                step.run_filter(user=learner, course_key=course_key, mode="audit")
+                refused = False
+            except CourseEnrollmentStarted.PreventEnrollment:
+                refused = True
+    finally:
+        set_current_request(None)
+    return len(queries), refused
+
+
+def test_gate_costs_no_query_on_a_free_course_once_known_and_one_on_a_paid_one():
+    learner = factories.user()
+    free = factories.course()
+    assert _gate_queries(learner, free.id) == (1, False)  # first time: the database says free
+    assert _gate_queries(learner, free.id) == (0, False)
+    assert _gate_queries(learner, free.id) == (0, False)
+    paid, offer = factories.paid_course()
+    Order.objects.create(user=learner, course_key=paid.id, offer=offer, amount=offer.price,
+                         currency=offer.currency, stripe_price_id="price_q", state=OrderState.FULFILLED)
+    assert _gate_queries(learner, paid.id) == (1, False)
+    assert _gate_queries(learner, paid.id) == (1, False)  # paid: whether this learner bought it is one query
+
+
+def test_a_course_becoming_paid_is_refused_at_once(settings):
+    learner = factories.user()
+    course = factories.course()
+    assert _gate_queries(learner, course.id) == (1, False)
+    assert _gate_queries(learner, course.id) == (0, False)  # known free
+    offer = factories.offer(course)
+    assert _gate_queries(learner, course.id)[1] is True
+    offer.is_paid = False
+    offer.save()
+    assert _gate_queries(learner, course.id) == (1, False)
+    offer.is_paid = True
+    offer.save()
+    assert _gate_queries(learner, course.id)[1] is True
+    offer.delete()
+    assert _gate_queries(learner, course.id) == (1, False)
+
+
+def test_a_ccx_is_refused_once_its_master_becomes_paid():
+    from opaque_keys.edx.keys import CourseKey
+
+    learner = factories.user()
+    master = factories.course()
+    key = CourseKey.from_string(f"ccx-v1:{master.id.org}+{master.id.course}+{master.id.run}+ccx@3")
+    ccx = factories.course(course_id=str(key), name="Coached")
+    assert _gate_queries(learner, ccx.id) == (1, False)
+    assert _gate_queries(learner, ccx.id) == (0, False)
+    factories.offer(master)
+    assert _gate_queries(learner, ccx.id)[1] is True
+
+
+def test_a_rerun_that_inherits_an_offer_is_refused_at_once():
+    from opaque_keys.edx.keys import CourseKey
+
+    from sandbox.platform.reruns import rerun_course
+
+    learner = factories.user()
+    source, _ = factories.paid_course()
+    rerun_key = CourseKey.from_string(f"course-v1:{source.id.org}+{source.id.course}+Rerun")
+    assert _gate_queries(learner, rerun_key) == (1, False)  # asked before the re-run exists: free
+    assert _gate_queries(learner, rerun_key) == (0, False)
+    rerun_course(source.id, rerun_key, factories.user("rerun-author"))
+    assert _gate_queries(learner, rerun_key)[1] is True
+
+
+class _BrokenCache:
+    """A cache that cannot be reached (Redis down): every call raises."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+        return fail
+
+
+def test_gate_fails_closed_when_the_cache_is_unreachable(monkeypatch):
+    from riseup_stripe_plugin.catalog import paid_courses
+
+    learner = factories.user()
+    course = factories.course()
+    assert _gate_queries(learner, course.id) == (1, False)  # cached as free
+    monkeypatch.setattr(paid_courses, "cache", _BrokenCache())
+    factories.offer(course)  # the cache cannot even be told
+    assert _gate_queries(learner, course.id)[1] is True  # the database is asked, the course refused
+    free = factories.course()
+    assert _gate_queries(learner, free.id) == (1, False)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from riseup_stripe_plugin.conf import PINNED_API_VERSION
-from riseup_stripe_plugin.models import CourseOffer, Invoice, Order, StripeCustomer, StripeEvent
+from riseup_stripe_plugin.models import Invoice, Order, StripeCustomer, StripeEvent
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
 from sandbox.platform.models import CourseEnrollment
@@ -49,11 +49,19 @@ def test_purchase_to_invoice(client, lms, stripe):
     assert session["allow_promotion_codes"] is True
     assert session["invoice_creation"]["enabled"] is True
     assert session["amount_total"] == 4900 and session["currency"] == "eur"
-    assert session["customer"] == StripeCustomer.objects.get(user=learner).customer_id
+    # A new learner: Checkout creates their Customer (no call of its own), recorded at fulfilment.
+    assert session["customer"] is None and session["customer_email"] == learner.email
+    assert session["customer_creation"] == "always"
     assert session["success_url"].endswith("?session_id={CHECKOUT_SESSION_ID}")
 
     stripe.pay(order.checkout_session_id)
     wait_for(fulfilled(order), message="the webhook to fulfil the order")
+    customer_id = StripeCustomer.objects.get(user=learner).customer_id
+    assert order.stripe_customer_id == customer_id
+    assert stripe.client().v1.checkout.sessions.retrieve(order.checkout_session_id).customer == customer_id
+    customer = wait_for(lambda: (c := stripe.client().v1.customers.retrieve(customer_id)).name and c,
+                        message="the customer's details")
+    assert (customer.email, customer.name) == (learner.email, "Ada Lovelace")
     assert enrollment.is_enrolled(learner, course.id)
     assert order.amount_paid == 4900 and order.payment_intent_id.startswith("pi_")
 
@@ -166,7 +174,7 @@ def test_amount_mismatch_flags_the_order_and_enrolls_nobody(client, lms, stripe)
 ])
 def test_each_currency_class(client, lms, stripe, price, currency, text):
     learner = factories.user()
-    course, _ = factories.paid_course(price=price, currency=currency)
+    course, _ = factories.sold_course(price=price, currency=currency)
     page = client.get(reverse("riseup_stripe:purchase", kwargs={"course_id": str(course.id)}))
     assert text in page.content.decode()
     order = buy(client, learner, course)
@@ -262,39 +270,98 @@ def test_session_near_expiry_is_replaced_not_duplicated(client, stripe):
 
 
 def test_price_change_makes_a_new_price_and_keeps_open_checkouts(client, stripe):
+    from riseup_stripe_plugin.catalog.pricing import set_offer
+
     learner, other = factories.user(), factories.user()
-    course, offer = factories.paid_course(price=4900)
+    course, offer = factories.sold_course(price=4900)
     first = buy(client, learner, course)
     old_price = first.stripe_price_id
-    CourseOffer.objects.filter(pk=offer.pk).update(price=5900)
-    second = buy(client, other, course)
-    assert second.stripe_price_id != old_price and second.amount == 5900
+    assert old_price == offer.stripe_price_id
+    set_offer(course.id, price="59.00", currency="eur")  # the admin's save: a new Price, the old one archived
     assert stripe.client().v1.prices.retrieve(old_price).active is False
+    second = buy(client, other, course)
+    assert second.stripe_price_id not in ("", old_price) and second.amount == 5900
     session = stripe.client().v1.checkout.sessions.retrieve(first.checkout_session_id)
     assert session.amount_total == 4900  # the open checkout keeps its price
 
 
-def test_stripe_calls_per_purchase_and_their_headers(client, lms, stripe, settings):
+def _calls(stripe):
+    return [r for r in stripe.requests() if r["path"].startswith("/v1/")]
+
+
+def _settle(client, stripe, order, return_first=True):
+    """Pay; the learner's return page and the webhooks, in either order; wait until all is processed."""
+    stripe.pay(order.checkout_session_id)
+    if return_first:
+        client.get(reverse("riseup_stripe:checkout_return") + f"?session_id={order.checkout_session_id}")
+    wait_for(fulfilled(order), message="fulfilment")
+    invoice = wait_for(lambda: Invoice.objects.filter(order=order, stripe_status="paid").first(), message="invoice")
+    wait_for(lambda: StripeEvent.objects.filter(type="invoice.paid", processed=True,
+                                                object_id=invoice.stripe_invoice_id).exists(),
+             message="the invoice.paid webhook")
+    wait_for(lambda: not StripeEvent.objects.filter(processed=False).exists(), message="every event processed")
+    if not return_first:
+        client.get(reverse("riseup_stripe:checkout_return") + f"?session_id={order.checkout_session_id}")
+
+
+@pytest.mark.parametrize("return_first", [True, False])
+def test_stripe_calls_per_purchase_and_their_headers(client, lms, stripe, settings, return_first):
     learner = factories.user()
-    course, _ = factories.paid_course()
+    course, _ = factories.sold_course()
     stripe.clear_requests()
     order = buy(client, learner, course)
-    stripe.pay(order.checkout_session_id)
-    wait_for(fulfilled(order), message="fulfilment")
-    wait_for(lambda: Invoice.objects.filter(order=order, stripe_status="paid").exists(), message="invoice")
-    client.get(reverse("riseup_stripe:checkout_return") + f"?session_id={order.checkout_session_id}")
-    calls = [r for r in stripe.requests() if r["path"].startswith("/v1/")]
+    # Buy: one call, the session (the Price exists since the offer was saved; Checkout makes the Customer).
+    assert [(r["method"], r["path"]) for r in _calls(stripe)] == [("POST", "/v1/checkout/sessions")]
+    _settle(client, stripe, order, return_first)
+    calls = _calls(stripe)
+    # Buy to enrolled, invoice stored: the session, one re-read of it by the return page or the webhook,
+    # whichever comes first, with its invoice expanded; the other one's; the new Customer's details.
+    assert len(calls) <= 4, [(r["method"], r["path"]) for r in calls]
+    assert [r["path"] for r in calls if r["path"].startswith("/v1/invoices")] == []
     writes = [r for r in calls if r["method"] == "POST"]
-    # product, price, customer, checkout session: the only writes of a first purchase.
-    assert sorted(r["path"] for r in writes) == sorted(
-        ["/v1/products", "/v1/prices", "/v1/customers", "/v1/checkout/sessions"])
+    assert sorted(r["path"] for r in writes) == sorted(["/v1/checkout/sessions", f"/v1/customers/"
+                                                        f"{order.stripe_customer_id}"])
     assert all(r["idempotency_key"] for r in writes)
     assert {r["stripe_version"] for r in calls} == {PINNED_API_VERSION}
-    assert len(calls) <= 10, [(r["method"], r["path"]) for r in calls]
+    assert CourseEnrollment.objects.filter(user=learner, course_id=course.id).count() == 1
+    assert Invoice.objects.filter(order=order).count() == 1
+
+    # The same learner again: the stored Customer goes with the session; nothing to update.
+    second, _ = factories.sold_course(price=1999, currency="usd")
+    stripe.clear_requests()
+    again = buy(client, learner, second)
+    assert [(r["method"], r["path"]) for r in _calls(stripe)] == [("POST", "/v1/checkout/sessions")]
+    session = stripe.client().v1.checkout.sessions.retrieve(again.checkout_session_id)
+    assert session.customer == order.stripe_customer_id
+    stripe.clear_requests()
+    _settle(client, stripe, again, return_first)
+    assert len(_calls(stripe)) <= 2, [(r["method"], r["path"]) for r in _calls(stripe)]
+
+
+def test_an_offer_stripe_never_synced_is_sold_inline_in_one_call(client, lms, stripe):
+    learner = factories.user()
+    course, offer = factories.paid_course(price=4900)  # saved while Stripe was down: no Product, no Price
+    stripe.clear_requests()
+    order = buy(client, learner, course)
+    assert [(r["method"], r["path"]) for r in _calls(stripe)] == [("POST", "/v1/checkout/sessions")]
+    assert order.stripe_price_id == "" and order.amount == 4900
+    items = stripe.client().v1.checkout.sessions.line_items.list(order.checkout_session_id).data
+    assert [(i.amount_total, i.currency, i.price.tax_behavior) for i in items] == [(4900, "eur", "inclusive")]
+    _settle(client, stripe, order)
+    assert enrollment.is_enrolled(learner, course.id)
+
+    # The retry job gives it its Product and Price; later purchases use them.
+    from django.core.management import call_command
+
+    call_command("riseup_stripe_sync_offers")
+    offer.refresh_from_db()
+    assert offer.stripe_price_in_step and offer.stripe_product_id
+    other = buy(client, factories.user(), course)
+    assert other.stripe_price_id == offer.stripe_price_id
 
 
 def test_params_sent_are_known_to_stripe_python(client, stripe, monkeypatch, settings):
-    from stripe.params import CustomerCreateParams, PriceCreateParams, ProductCreateParams
+    from stripe.params import CustomerUpdateParams, PriceCreateParams, ProductCreateParams
     from stripe.params.checkout import SessionCreateParams
 
     from riseup_stripe_plugin.stripe_gateway import StripeGateway
@@ -311,9 +378,16 @@ def test_params_sent_are_known_to_stripe_python(client, stripe, monkeypatch, set
     monkeypatch.setattr(StripeGateway, "_call", recording_call)
     settings.RISEUP_STRIPE_INVOICE_FOOTER = "Rise Up SAS, 1 rue de Paris, SIRET 000"
     learner = factories.user()
-    course, _ = factories.paid_course()
+    course, _ = factories.sold_course()  # the offer's save: product and price
     buy(client, learner, course)
-    types = {"checkout session creation": SessionCreateParams, "customer creation": CustomerCreateParams,
+    other, _ = factories.paid_course()  # never synced: the price inline
+    buy(client, learner, other)
+    from riseup_stripe_plugin.orders.customers import update_customer_details
+
+    StripeCustomer.objects.create(user=learner, customer_id=stripe.client().v1.customers.create(
+        params={"email": learner.email}).id)
+    update_customer_details(learner)
+    types = {"checkout session creation": SessionCreateParams, "customer update": CustomerUpdateParams,
              "price creation": PriceCreateParams, "product creation": ProductCreateParams}
     assert set(types) <= set(sent)
     for what, params_type in types.items():

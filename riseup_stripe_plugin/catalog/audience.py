@@ -7,7 +7,7 @@ administrator (``LearnerScope``), then the active email-domain rules
 
 A paid course is offered to the scopes ticked on its offer; a free course (no
 offer, or an offer that is not paid) is open to everyone. Resolving a learner's
-scope costs at most two queries, whatever the number of courses compared with it.
+scope costs one query, whatever the number of courses compared with it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Value
 from django.utils.translation import gettext as _
 
 from ..models import AudienceRule, LearnerScope
@@ -50,10 +51,21 @@ def learner_scope(user) -> str:
     """The learner's scope: explicit assignment, then rules, then public (anonymous: public)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return DEFAULT_SCOPE
-    explicit = LearnerScope.objects.filter(user_id=user.pk).values_list("scope", flat=True).first()
-    if explicit:
-        return explicit
-    return scope_from_rules(verified_email(user)) or DEFAULT_SCOPE
+    # One query: the assignment and the rules matching the address, read together.
+    explicit = (LearnerScope.objects.filter(user_id=user.pk).order_by()
+                .annotate(kind=Value(0), rule_priority=Value(0), rule_domain=Value(""))
+                .values_list("kind", "rule_priority", "rule_domain", "scope"))
+    candidates = candidate_domains(email_domain(verified_email(user)))
+    if candidates:
+        rules = (AudienceRule.objects.filter(active=True, domain__in=candidates).order_by().annotate(kind=Value(1))
+                 .values_list("kind", "priority", "domain", "scope"))
+        explicit = explicit.union(rules, all=True)
+    rows = list(explicit)
+    assigned = [row[3] for row in rows if row[0] == 0]
+    if assigned and assigned[0]:
+        return assigned[0]
+    best = min((row for row in rows if row[0] == 1), key=lambda rule: (rule[1], -len(rule[2])), default=None)
+    return best[3] if best else DEFAULT_SCOPE
 
 
 def verified_email(user) -> str:

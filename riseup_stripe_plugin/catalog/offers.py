@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from urllib.parse import quote
 
-from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from .. import edxapp_wrapper as platform
 from ..apps import MOUNT_PATH
@@ -52,6 +54,20 @@ def offers_for(course_keys) -> dict:
     return {key: offers[master] for key, master in wanted.items() if master in offers}
 
 
+#: What Django's ``reverse`` leaves unquoted in a path (``django.urls.resolvers``); course keys use only these
+#: and letters, digits, ``-._``.
+_URL_SAFE = "!$&'()*+,;=/~:@"
+_SAMPLE_KEY = "course-v1:RiseUpSample+P0+R0"
+
+
+@lru_cache(maxsize=8)
+def _purchase_path_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    """The purchase path around the course id, reversed once per script prefix (a catalog page has many)."""
+    path = reverse("riseup_stripe:purchase", kwargs={"course_id": _SAMPLE_KEY}, urlconf=urlconf)
+    prefix, _, suffix = path.partition(quote(_SAMPLE_KEY, safe=_URL_SAFE))
+    return prefix, suffix
+
+
 def purchase_url(course_key) -> str:
     """
     The course's purchase page: a path in the LMS; from Studio, whose URLs have no learner pages, an
@@ -59,7 +75,8 @@ def purchase_url(course_key) -> str:
     """
     kwargs = {"course_id": str(course_key)}
     try:
-        return reverse("riseup_stripe:purchase", kwargs=kwargs)
+        prefix, suffix = _purchase_path_parts(get_script_prefix(), get_urlconf())
+        return prefix + quote(str(course_key), safe=_URL_SAFE) + suffix
     except NoReverseMatch:
         path = reverse("purchase", kwargs=kwargs, urlconf="riseup_stripe_plugin.urls")
         return f"{platform.lms_root_url()}/{MOUNT_PATH}{path.lstrip('/')}"
@@ -100,6 +117,28 @@ def sync_offer(offer: CourseOffer, gateway: StripeGateway | None = None) -> Cour
             # Harmless: the old Price is only no longer used by us. Retried at next sync.
             log.warning("Could not archive Stripe price %s: %s", old_price_id, exc.detail)
     return offer
+
+
+def offers_out_of_step():
+    """Offers for sale whose Stripe Price is missing or not their present price."""
+    offers = CourseOffer.objects.filter(is_paid=True, active=True, price__gt=0)
+    return offers.exclude(stripe_price_id="").filter(
+        ~Q(stripe_price_amount=F("price")) | ~Q(stripe_price_currency=F("currency")) | Q(stripe_price_amount=None)
+    ) | offers.filter(stripe_price_id="")
+
+
+def sync_offers(gateway: StripeGateway | None = None) -> tuple[int, int]:
+    """Sync every offer out of step (the retry of a sync Stripe was down for); ``(synced, failed)``."""
+    gateway = gateway or StripeGateway()
+    synced = failed = 0
+    for offer in offers_out_of_step().order_by("pk"):
+        try:
+            sync_offer(offer, gateway)
+            synced += 1
+        except StripeGatewayError as exc:
+            failed += 1
+            log.warning("Stripe product and price of %s not synced: %s", offer.course_key, exc.detail)
+    return synced, failed
 
 
 def product_name(offer: CourseOffer, course_name: str | None = None) -> str:

@@ -11,6 +11,7 @@ platform release that moves a class changes one backend, not the plugin.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -37,6 +38,22 @@ class CourseInfo:
     enrollment_end: datetime | None = None
     invitation_only: bool = False
     catalog_visibility: str = "both"
+
+
+@dataclass(frozen=True)
+class CatalogTable:
+    """
+    The platform's catalog courses as a queryset, for the catalog to filter, sort and page in SQL.
+
+    ``key``, ``title`` and ``start`` name the queryset's fields (course key, display name, start date);
+    ``to_info`` turns one of its rows into a :class:`CourseInfo` (called for a page's rows only).
+    """
+
+    queryset: object
+    key: str
+    title: str
+    start: str
+    to_info: Callable
 
 
 class EnrollmentRefused(Exception):
@@ -139,6 +156,16 @@ def connect_course_rerun(handler) -> None:
     backend().connect_course_rerun(handler)
 
 
+def connect_learner_contact_changed(handler) -> None:
+    """
+    Call ``handler(user)`` when a learner's email or full name changes on the platform.
+
+    The backend listens to what its platform sends (the platform's ``USER_FIELD_CHANGED`` for the
+    account's email and the profile's name); the handler may hear one change twice.
+    """
+    backend().connect_learner_contact_changed(handler)
+
+
 def course_rerun_source(course_key):
     """``(source course key, user who asked for the re-run or None)`` for a re-run, else None."""
     return backend().course_rerun_source(course_key)
@@ -177,6 +204,11 @@ def login_url(next_url: str) -> str:
 def list_courses() -> list:
     """Every course the platform shows in its catalog (``catalog_visibility`` "both"), in one query."""
     return list(backend().list_courses())
+
+
+def catalog_table() -> CatalogTable:
+    """The platform's catalog courses (``catalog_visibility`` "both") as a queryset nothing has read yet."""
+    return backend().catalog_table()
 
 
 def enrolled_course_keys(user) -> set:

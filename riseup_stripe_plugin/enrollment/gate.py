@@ -14,6 +14,7 @@ from openedx_filters import PipelineStep
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
 from .. import edxapp_wrapper as platform
+from ..catalog import paid_courses
 from ..catalog.offers import offer_course_key
 from ..models import CourseOffer, Order
 from ..orders.eligibility import eligibility
@@ -23,21 +24,27 @@ from .backoffice import back_office_enrollment, record_back_office_enrollment
 
 def paid_course_offer(user, course_key):
     """
-    One query: None for a free course (or no offer), else the offer, annotated with what the learner holds.
+    None for a free course (or no offer), else the offer, annotated with what the learner holds.
 
-    ``paid`` says whether the learner paid (a PAID order counts: that is the fulfilment making the
-    enrollment); ``pending`` and ``flagged`` whether a delayed payment or a payment under review is on
-    its way, so that a refusal says so without another query.
+    No query when the cache knows the course is free; one query otherwise (the offer and the learner's
+    orders together). ``paid`` says whether the learner paid (a PAID order counts: that is the
+    fulfilment making the enrollment); ``pending`` and ``flagged`` whether a delayed payment or a
+    payment under review is on its way, so that a refusal says so without another query.
     """
+    offer_key = offer_course_key(course_key)
+    if paid_courses.cached_is_paid(offer_key) is False:
+        return None
     # The order is for the course enrolled into; the offer may be its master's (a CCX).
     orders = Order.objects.filter(user_id=getattr(user, "pk", None), course_key=course_key)
-    return (
-        CourseOffer.objects.filter(course_key=offer_course_key(course_key), is_paid=True)
+    offer = (
+        CourseOffer.objects.filter(course_key=offer_key, is_paid=True)
         .annotate(paid=Exists(orders.filter(state__in=ACCESS_STATES)),
                   pending=Exists(orders.filter(state=OrderState.PAYMENT_PENDING)),
                   flagged=Exists(orders.filter(state=OrderState.FLAGGED)))
         .first()
     )
+    paid_courses.remember_is_paid(offer_key, offer is not None)
+    return offer
 
 
 def _absolute(url: str) -> str:

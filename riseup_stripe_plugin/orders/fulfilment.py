@@ -21,6 +21,7 @@ from ..models import ConcurrentTransition, Invoice, InvoiceStatus, Order
 from ..signals import order_fulfilled
 from ..states import OrderState
 from ..stripe_gateway import object_id
+from .customers import remember_checkout_customer
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def _promotion_code(session: dict) -> tuple[str, str]:
 def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: dict | None = None) -> Order:
     """Bring the order in line with the session; enroll when it is paid and right."""
     order = order_for_session(session, expected_user)
+    remember_checkout_customer(order, session, gateway)
     status = session.get("status")
     payment_status = session.get("payment_status")
     S = OrderState

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from .. import conf
 from .. import edxapp_wrapper as platform
 from ..catalog.audience import learner_scope
-from ..catalog.offers import get_offer, sync_offer
+from ..catalog.offers import get_offer
 from ..exceptions import PaymentRequestError, PurchaseRefused
-from ..models import Order, StripeCustomer
+from ..models import Order
 from ..states import ACCESS_STATES, InvalidTransition, OrderState
 from ..stripe_gateway import StripeGateway, checkout_locale
+from . import customers
 from .eligibility import BOUGHT, PENDING, eligibility
 from .fulfilment import apply_session
 
@@ -64,26 +65,34 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
             status=409,
         )
 
-    offer = sync_offer(offer, gateway)
-    if not offer.stripe_price_in_step:
-        raise PurchaseRefused("price_changed", _("The price of this course has just changed. Please try again."),
-                              status=409)
+    # The Product and Price are made when the offer is saved (or by ``riseup_stripe_sync_offers`` when
+    # Stripe was down then); an offer not in step is sold at its price inline, still in one call.
+    price_id = offer.stripe_price_id if offer.stripe_price_in_step else ""
     if order is not None and (
-        (order.amount, order.currency, order.stripe_price_id) != (offer.price, offer.currency, offer.stripe_price_id)
+        (order.amount, order.currency, order.stripe_price_id) != (offer.price, offer.currency, price_id)
         or order.checkout_expires_at < timezone.now() + MIN_SESSION_LIFETIME
     ):
         # A previous attempt never reached the learner; its terms are stale, start afresh.
         order.transition(OrderState.EXPIRED, last_error="stale before checkout")
         order = None
     if order is None:
-        order = _create_order(user, course_key, offer)
+        order = _create_order(user, course_key, offer, price_id)
         if order.state == OrderState.AWAITING_PAYMENT:  # a concurrent click got there first
             return order
 
-    customer_id = ensure_customer(user, gateway, language)
-    params = session_params(order, course, customer_id, success_url=success_url, cancel_url=cancel_url,
-                            language=language)
-    session = gateway.create_checkout_session(params, order_uuid=str(order.uuid))
+    customer_id = customers.stored_customer_id(user, gateway.settings.livemode)
+    urls = {"success_url": success_url, "cancel_url": cancel_url, "language": language}
+    try:
+        session = gateway.create_checkout_session(session_params(order, course, customer_id, offer=offer, **urls),
+                                                  order_uuid=str(order.uuid))
+    except PaymentRequestError as exc:
+        if not (customer_id and customers.is_missing_customer(exc)):
+            raise
+        # Deleted in the Stripe Dashboard: forget it, and let Checkout create a new one.
+        customers.forget_customer(user, customer_id)
+        customer_id = ""
+        session = gateway.create_checkout_session(session_params(order, course, "", offer=offer, **urls),
+                                                  order_uuid=str(order.uuid))
     try:
         order.transition(
             OrderState.AWAITING_PAYMENT, checkout_session_id=session["id"], checkout_url=session["url"],
@@ -116,14 +125,14 @@ def _open_order(user, course_key, gateway) -> Order | None:
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 
-def _create_order(user, course_key, offer, attempts: int = 2) -> Order:
+def _create_order(user, course_key, offer, price_id: str, attempts: int = 2) -> Order:
     """The order for ``course_key`` (a CCX's order names the CCX, its price is its master's offer)."""
     lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
     try:
         with transaction.atomic():
             return Order.objects.create(
                 user=user, course_key=course_key, offer=offer, amount=offer.price,
-                currency=offer.currency, stripe_price_id=offer.stripe_price_id,
+                currency=offer.currency, stripe_price_id=price_id,
                 enrollment_mode=offer.enrollment_mode, audience_scope=learner_scope(user),
                 # Fixed now, so a retry sends the very same session parameters (idempotency);
                 # rounded up, so Stripe never sees less than the configured lifetime.
@@ -133,39 +142,36 @@ def _create_order(user, course_key, offer, attempts: int = 2) -> Order:
         # The other click of a double click created it: use that one (or try again if it moved on).
         existing = Order.objects.filter(open_slot=f"{user.pk}:{course_key}").first()
         if existing is None and attempts > 1:
-            return _create_order(user, course_key, offer, attempts - 1)
+            return _create_order(user, course_key, offer, price_id, attempts - 1)
         if existing is None:
             raise
         return existing
 
 
-def ensure_customer(user, gateway: StripeGateway, language: str | None = None) -> str:
-    """The learner's Stripe Customer, created once and reused for every purchase."""
-    livemode = gateway.settings.livemode
-    existing = StripeCustomer.objects.filter(user=user, livemode=livemode).first()
-    if existing:
-        return existing.customer_id
-    name = (user.get_full_name() if hasattr(user, "get_full_name") else "") or user.username
-    customer = gateway.create_customer(user_id=user.pk, email=user.email, name=name,
-                                       locale=checkout_locale(language))
-    try:
-        with transaction.atomic():
-            StripeCustomer.objects.create(user=user, livemode=livemode, customer_id=customer["id"])
-    except IntegrityError:
-        pass  # the same customer (idempotency key) was stored by a concurrent request
-    return customer["id"]
-
-
 def session_params(order: Order, course, customer_id: str, *, success_url: str, cancel_url: str,
-                   language: str | None) -> dict:
-    """Checkout Session parameters: payment mode, one line item, the invoice from Stripe's template."""
+                   language: str | None, offer=None) -> dict:
+    """
+    Checkout Session parameters: payment mode, one line item, the invoice from Stripe's template.
+
+    The line item is the offer's Stripe Price; an order made while the offer had none in step (Stripe
+    was down when it was saved) carries its price inline, on the offer's Product when there is one.
+    """
     cfg = conf.stripe_settings()
     metadata = {
         "riseup_order": str(order.uuid),
         "riseup_course_key": str(order.course_key),
         "riseup_user_id": str(order.user_id),
     }
-    line_item = {"price": order.stripe_price_id, "quantity": 1}
+    if order.stripe_price_id:
+        line_item = {"price": order.stripe_price_id, "quantity": 1}
+    else:
+        price_data = {"currency": order.currency, "unit_amount": int(order.amount), "tax_behavior": "inclusive"}
+        if offer is not None and offer.stripe_product_id:
+            price_data["product"] = offer.stripe_product_id
+        else:
+            price_data["product_data"] = {"name": (course.display_name or str(order.course_key))[:250],
+                                          "metadata": {"riseup_course_key": str(order.course_key)}}
+        line_item = {"price_data": price_data, "quantity": 1}
     if cfg.tax_mode == "fixed_rate" and cfg.tax_rate_id:
         line_item["tax_rates"] = [cfg.tax_rate_id]
     invoice_data = {"metadata": metadata, "description": course.display_name[:500]}
@@ -176,7 +182,7 @@ def session_params(order: Order, course, customer_id: str, *, success_url: str, 
     params = {
         "mode": "payment",
         "line_items": [line_item],
-        "customer": customer_id,
+        **customers.checkout_customer_params(order.user, customer_id),
         "client_reference_id": str(order.uuid),
         "metadata": metadata,
         "payment_intent_data": {"metadata": metadata},
@@ -189,6 +195,7 @@ def session_params(order: Order, course, customer_id: str, *, success_url: str, 
     }
     if cfg.tax_mode == "stripe_tax":
         params["automatic_tax"] = {"enabled": True}
-        params["customer_update"] = {"address": "auto", "name": "auto"}
+        if customer_id:  # Stripe takes customer_update only with an existing Customer
+            params["customer_update"] = {"address": "auto", "name": "auto"}
         params["billing_address_collection"] = "required"
     return params

@@ -24,8 +24,7 @@ def catalog_page(request):
     except catalog.CatalogFilterError as exc:
         context["errors"] = exc.errors
         status = 400
-        entries = catalog.visible_entries(request.user)
-        currencies = sorted({entry.currency for entry in entries if entry.is_paid})
+        currencies = catalog.visible_currencies(request.user)
         context["show_price_filter"] = True
     else:
         result = catalog.search(request.user, filters)

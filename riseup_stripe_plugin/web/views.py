@@ -139,15 +139,18 @@ def checkout_return(request):
     if order is None:
         raise Http404(_("No purchase of yours matches this page."))
     problem = None
-    gateway = StripeGateway()
-    try:
-        order = apply_session(gateway.retrieve_checkout_session(session_id), expected_user=request.user,
-                              gateway=gateway)
-    except NotYourOrder as exc:
-        raise Http404(_("No purchase of yours matches this page.")) from exc
-    except (FulfilmentError, StripeGatewayError) as exc:
-        problem = exc.message
-        order.refresh_from_db()
+    settled = (order.state == OrderState.FULFILLED
+               and Invoice.objects.filter(order=order, stripe_status="paid").exists())
+    if not settled:  # a fulfilled order whose paid invoice is stored has nothing left to learn from Stripe
+        gateway = StripeGateway()
+        try:
+            order = apply_session(gateway.retrieve_checkout_session(session_id), expected_user=request.user,
+                                  gateway=gateway)
+        except NotYourOrder as exc:
+            raise Http404(_("No purchase of yours matches this page.")) from exc
+        except (FulfilmentError, StripeGatewayError) as exc:
+            problem = exc.message
+            order.refresh_from_db()
     platform.set_custom_attributes(order=str(order.uuid), return_order_state=order.state,
                                    return_problem=problem.__class__.__name__ if problem else "")
     course = platform.get_course(order.course_key)

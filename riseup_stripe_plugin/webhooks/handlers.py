@@ -20,7 +20,7 @@ from ..billing.invoices import order_for_invoice, record_invoice
 from ..billing.refunds import handle_charge_refunded, handle_credit_note
 from ..configuration.installation import is_foreign
 from ..exceptions import ForeignInstallation, NotYourOrder
-from ..models import StripeEvent
+from ..models import Invoice, StripeEvent
 from ..orders.fulfilment import apply_session, mark_payment_failed
 from ..states import OrderState, caused_by
 from ..stripe_gateway import StripeGateway
@@ -49,6 +49,10 @@ def handle_invoice(event: dict, gateway: StripeGateway) -> str:
     obj = event["data"]["object"]
     if order_for_invoice(obj) is None:
         return "ignored: invoice of no order of ours"
+    if (Invoice.objects.filter(stripe_invoice_id=obj["id"], stripe_status="paid")
+            .exclude(order__state__in=WAITING_FOR_PAYMENT).exists()):
+        # Paid is final for an invoice, and its order is settled: nothing to re-read.
+        return f"invoice {obj['id']} already recorded as paid"
     invoice = gateway.retrieve_invoice(obj["id"])
     record = record_invoice(invoice)
     order = record.order if record else None

@@ -8,6 +8,7 @@ from django.urls import reverse
 from riseup_stripe_plugin.edxapp_wrapper import (
     INVITATION_AUTO_ENROLL,
     INVITATION_TO_ENROLL,
+    CatalogTable,
     CourseInfo,
     EnrollmentRefused,
 )
@@ -108,6 +109,28 @@ def connect_course_rerun(handler):
     COURSE_RERUN_COMPLETED.connect(on_rerun_completed, weak=False, dispatch_uid="riseup_stripe_rerun_event")
 
 
+def connect_learner_contact_changed(handler):
+    # The stand-in has no USER_FIELD_CHANGED: it compares the account's email and names before and after a save.
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_save, pre_save
+
+    User = get_user_model()
+    fields = ("email", "first_name", "last_name")
+
+    def before(sender, instance, update_fields=None, **kwargs):
+        instance._riseup_contact_before = None
+        if instance.pk and (update_fields is None or set(update_fields) & set(fields)):
+            instance._riseup_contact_before = User.objects.filter(pk=instance.pk).values_list(*fields).first()
+
+    def after(sender, instance, created=False, **kwargs):
+        old, instance._riseup_contact_before = getattr(instance, "_riseup_contact_before", None), None
+        if not created and old is not None and old != tuple(getattr(instance, f) for f in fields):
+            handler(instance)
+
+    pre_save.connect(before, sender=User, weak=False, dispatch_uid="riseup_stripe_sandbox_contact_before")
+    post_save.connect(after, sender=User, weak=False, dispatch_uid="riseup_stripe_sandbox_contact_after")
+
+
 def course_rerun_source(course_key):
     rerun = CourseRerunState.objects.filter(course_key=course_key).select_related("created_user").first()
     return (rerun.source_course_key, rerun.created_user) if rerun is not None else None
@@ -137,6 +160,11 @@ def login_url(next_url):
 
 def list_courses():
     return [_info(course) for course in Course.objects.exclude(catalog_visibility__in=["about", "none"])]
+
+
+def catalog_table():
+    return CatalogTable(queryset=Course.objects.exclude(catalog_visibility__in=["about", "none"]),
+                        key="id", title="display_name", start="start", to_info=_info)
 
 
 def enrolled_course_keys(user):

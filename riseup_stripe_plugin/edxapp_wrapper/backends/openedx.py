@@ -8,7 +8,7 @@ any of these functions runs.
 
 from urllib.parse import urlencode
 
-from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
+from ...edxapp_wrapper import CatalogTable, CourseInfo, EnrollmentRefused
 
 
 def _course_info(overview) -> CourseInfo:
@@ -202,6 +202,29 @@ def list_courses():
     # "about" and "none" keep a course out of the catalog (CATALOG_VISIBILITY_CATALOG_AND_ABOUT is "both").
     overviews = CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"])
     return [_course_info(overview) for overview in overviews]
+
+
+def connect_learner_contact_changed(handler):
+    # common/djangoapps/util/model_utils.py: sent after a change of a User field (table "auth_user",
+    # setting "email", on the email change confirmation) or of a UserProfile field ("auth_userprofile",
+    # "name", the full name shown and invoiced).
+    from common.djangoapps.util.model_utils import USER_FIELD_CHANGED
+
+    watched = {("auth_user", "email"), ("auth_userprofile", "name")}
+
+    def on_field_changed(sender=None, user=None, table=None, setting=None, **kwargs):
+        if (table, setting) in watched and user is not None:
+            handler(user)
+
+    USER_FIELD_CHANGED.connect(on_field_changed, weak=False, dispatch_uid="riseup_stripe_contact_changed")
+
+
+def catalog_table():
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    # CourseOverview.id is the course key; display_name is what display_name_with_default falls back from.
+    return CatalogTable(queryset=CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"]),
+                        key="id", title="display_name", start="start", to_info=_course_info)
 
 
 def enrolled_course_keys(user):

@@ -1,0 +1,105 @@
+"""
+The Stripe Customer each learner is billed as: made by Checkout, recorded, kept up to date, recreated.
+
+Starting a purchase is one Stripe call, the Checkout Session: a learner with a stored Customer is sent
+with it; a new learner is sent with their email and Checkout creates the Customer (``customer_creation``),
+which fulfilment then records from the session. A Customer deleted in the Dashboard (Stripe answers
+``resource_missing``) is forgotten and Checkout makes a new one, instead of failing every later purchase.
+The learner's new email or name reaches Stripe when the platform says it changed, never on the Buy path.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from ..exceptions import PaymentRequestError, StripeGatewayError
+from ..models import StripeCustomer
+from ..stripe_gateway import StripeGateway, checkout_locale, object_id
+
+log = logging.getLogger(__name__)
+
+
+def learner_name(user) -> str:
+    """The name the learner is invoiced under (the account's full name, else the username)."""
+    return ((user.get_full_name() if hasattr(user, "get_full_name") else "") or user.username or "")[:256]
+
+
+def stored_customer_id(user, livemode: bool) -> str:
+    return StripeCustomer.objects.filter(user=user, livemode=livemode).values_list("customer_id", flat=True).first() \
+        or ""
+
+
+def checkout_customer_params(user, customer_id: str) -> dict:
+    """The session's customer parameters: the stored Customer, or the email Checkout creates one with."""
+    if customer_id:
+        return {"customer": customer_id}
+    return {"customer_email": user.email, "customer_creation": "always"}
+
+
+def is_missing_customer(exc: PaymentRequestError) -> bool:
+    """Stripe's answer about a Customer that no longer exists (deleted in the Dashboard)."""
+    return exc.code == "resource_missing" and exc.param == "customer"
+
+
+def forget_customer(user, customer_id: str) -> None:
+    """The stored Customer is gone at Stripe: the next purchase lets Checkout create another."""
+    deleted, _ = StripeCustomer.objects.filter(user=user, customer_id=customer_id).delete()
+    if deleted:
+        log.warning("Stripe customer %s of user %s no longer exists; a new one will be made", customer_id, user.pk)
+
+
+def remember_checkout_customer(order, session: dict, gateway: StripeGateway | None = None) -> None:
+    """
+    Record the Customer Checkout created for a new learner (one per learner and mode), and give it the
+    learner's name, locale and this installation's stamp after the commit.
+    """
+    customer_id = object_id(session.get("customer"))
+    if not customer_id or order.stripe_customer_id == customer_id:
+        return
+    type(order).objects.filter(pk=order.pk).update(stripe_customer_id=customer_id)
+    order.stripe_customer_id = customer_id
+    livemode = bool(session.get("livemode"))
+    if StripeCustomer.objects.filter(user_id=order.user_id, livemode=livemode).exists():
+        return
+    try:
+        with transaction.atomic():
+            StripeCustomer.objects.create(user_id=order.user_id, livemode=livemode, customer_id=customer_id)
+    except IntegrityError:
+        return  # recorded by the other caller (return page and webhook at once)
+    transaction.on_commit(lambda: update_customer_details(order.user, gateway=gateway, language=session.get("locale")))
+
+
+def update_customer_details(user, *, gateway: StripeGateway | None = None, language: str | None = None) -> None:
+    """
+    Send the learner's present email and name to their Stripe Customer (invoices go to that email).
+
+    Off the Buy path: after a Checkout made the Customer, and when the platform says the email or the
+    name changed. A failure is logged (the next change, or purchase, tries again); a Customer deleted
+    at Stripe is forgotten.
+    """
+    gateway = gateway or StripeGateway()
+    try:
+        livemode = gateway.settings.livemode
+        customer_id = stored_customer_id(user, livemode)
+        if not customer_id:
+            return
+        gateway.update_customer(customer_id, user_id=user.pk, email=user.email, name=learner_name(user),
+                                locale=checkout_locale(language) if language else "")
+    except PaymentRequestError as exc:
+        if is_missing_customer(exc) or exc.code == "resource_missing":
+            forget_customer(user, customer_id)
+            return
+        log.warning("Stripe customer of user %s not updated: %s", user.pk, exc.detail)
+    except StripeGatewayError as exc:
+        log.warning("Stripe customer of user %s not updated: %s", user.pk, exc.detail)
+
+
+def learner_contact_changed(user) -> None:
+    """The platform changed a learner's email or name: their Customer follows, once the change has committed."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    if not StripeCustomer.objects.filter(user=user).exists():
+        return  # never bought anything: nothing at Stripe to update
+    transaction.on_commit(lambda: update_customer_details(user))
