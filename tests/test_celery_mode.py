@@ -73,6 +73,10 @@ class Worker:
 @pytest.fixture
 def worker(stripe, redis_broker, tmp_path):
     """A real Celery worker process on this test's database and emulator."""
+    from riseup_stripe_plugin.configuration import installation
+
+    installation.forget()  # an id remembered from an earlier test's (emptied) database would not be the worker's
+    installation.installation_id()  # stored now, so both processes read the same
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CELERY_BROKER_URL": BROKER,
            "RISEUP_TEST_STRIPE_API_BASE": stripe.base_url, "SANDBOX_LOG_LEVEL": "INFO"}
     name = connection.settings_dict["NAME"]
@@ -96,7 +100,12 @@ def test_webhooks_are_processed_by_a_celery_worker(client, lms, stripe, worker, 
     order = buy(client, learner, course)
     stripe.pay(order.checkout_session_id)
 
-    wait_for(fulfilled(order), timeout=30, message="the worker to fulfil the order")
+    try:
+        wait_for(fulfilled(order), timeout=30, message="the worker to fulfil the order")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\ndeliveries: {stripe.deliveries()}\nevents: "
+                             f"{list(StripeEvent.objects.values('type', 'queued_at', 'processed', 'error'))}\n"
+                             f"worker:\n{worker.output()[-4000:]}") from None
     invoice = wait_for(lambda: Invoice.objects.filter(order=order, stripe_status="paid").first(), timeout=30,
                        message="the worker to record the invoice")
     completed = StripeEvent.objects.get(type="checkout.session.completed")
