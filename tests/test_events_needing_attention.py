@@ -87,10 +87,15 @@ def test_a_refused_enrollment_needs_attention_then_is_retried(client, stripe, si
     listing = staff.get(reverse(EVENTS) + "?status=needs_attention").content.decode()
     assert completed["id"] in listing and "Needs attention" in listing
     assert completed["id"] not in staff.get(reverse(EVENTS) + "?status=processed").content.decode()
+    french = staff.get(reverse(EVENTS) + "?status=needs_attention", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "À examiner" in french and "Traiter à nouveau" in french
     orders = staff.get(reverse("admin:riseup_stripe_plugin_order_changelist") + "?fulfilment=failed")
     assert str(order.uuid) in orders.content.decode()
     page = staff.get(reverse("admin:riseup_stripe_plugin_order_change", args=[order.pk])).content.decode()
     assert 'id="retry-fulfilment"' in page and "closed for maintenance" in page
+    french = staff.get(reverse("admin:riseup_stripe_plugin_order_change", args=[order.pk]),
+                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Réessayer l&#x27;inscription" in french or "Réessayer l'inscription" in french
     retry = reverse("admin:riseup_stripe_plugin_order_retry_fulfilment", args=[order.pk])
 
     # Retrying while the platform still refuses changes nothing and says so.
