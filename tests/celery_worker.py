@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 BROKER = os.environ.get("RISEUP_TEST_CELERY_BROKER", "redis://127.0.0.1:6379/11")
+#: This run's Redis keys: runs on one machine share the database and the queue names, not the keys.
+KEY_PREFIX = f"riseup-test-{os.getpid()}:"
 #: The queues Tutor's lms-worker consumes (its LMS_WORKER_COMMAND).
 TUTOR_LMS_QUEUES = "edx.lms.core.default,edx.lms.core.high,edx.lms.core.high_mem"
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,8 @@ Celery mode: the webhook stores and queues, a real Celery worker on a real Redis
 The worker is a separate process (``celery -A sandbox.celery worker``, solo pool)
 consuming the queues Tutor's ``lms-worker`` consumes, on this test's database
 and emulator; it dies with the test process (``PR_SET_PDEATHSIG``) and is
-stopped at teardown. Redis database 11 is this suite's own.
+stopped at teardown. Redis database 11 is this suite's own, and each run's keys carry its
+own prefix (runs on one machine share the database and Tutor's queue names).
 """
 
 import os
@@ -20,7 +21,7 @@ from riseup_stripe_plugin.models import Invoice, StripeEvent
 from riseup_stripe_plugin.webhooks import dispatch
 
 from . import factories
-from .celery_worker import BROKER, ROOT, start_worker, stop
+from .celery_worker import BROKER, KEY_PREFIX, ROOT, start_worker, stop
 from .conftest import wait_for
 from .test_purchase_journey import buy, fulfilled
 
@@ -34,14 +35,15 @@ class Broker:
         self.url = url
 
     def __enter__(self):
-        self.saved = self.app.conf.broker_url
+        self.saved = self.app.conf.broker_url, self.app.conf.broker_transport_options
         self._forget_connections()
         self.app.conf.broker_url = self.url
+        self.app.conf.broker_transport_options = {"global_keyprefix": KEY_PREFIX}
         return self
 
     def __exit__(self, *exc_info):
         self._forget_connections()
-        self.app.conf.broker_url = self.saved
+        self.app.conf.broker_url, self.app.conf.broker_transport_options = self.saved
 
     def _forget_connections(self):
         # The app keeps a connection pool and a producer pool made for the broker of their time
@@ -54,10 +56,15 @@ class Broker:
 def redis_broker():
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(BROKER)
-    client.flushdb()  # nothing left from an earlier run
+
+    def forget():  # this run's keys only: another run may be using the database
+        for key in client.scan_iter(match=f"{KEY_PREFIX}*"):
+            client.delete(key)
+
+    forget()
     with Broker(BROKER) as broker:
         yield broker
-    client.flushdb()
+    forget()
     client.close()
 
 
@@ -73,8 +80,13 @@ class Worker:
 @pytest.fixture
 def worker(stripe, redis_broker, tmp_path):
     """A real Celery worker process on this test's database and emulator."""
+    from riseup_stripe_plugin.configuration import installation
+
+    installation.forget()  # an id remembered from an earlier test's (emptied) database would not be the worker's
+    installation.installation_id()  # stored now, so both processes read the same
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CELERY_BROKER_URL": BROKER,
-           "RISEUP_TEST_STRIPE_API_BASE": stripe.base_url, "SANDBOX_LOG_LEVEL": "INFO"}
+           "SANDBOX_CELERY_KEY_PREFIX": KEY_PREFIX, "RISEUP_TEST_STRIPE_API_BASE": stripe.base_url,
+           "SANDBOX_LOG_LEVEL": "INFO"}
     name = connection.settings_dict["NAME"]
     env["RISEUP_TEST_SQLITE_PATH" if connection.vendor == "sqlite" else "RISEUP_MYSQL_NAME"] = str(name)
     log = tmp_path / "worker.log"
@@ -96,7 +108,12 @@ def test_webhooks_are_processed_by_a_celery_worker(client, lms, stripe, worker, 
     order = buy(client, learner, course)
     stripe.pay(order.checkout_session_id)
 
-    wait_for(fulfilled(order), timeout=30, message="the worker to fulfil the order")
+    try:
+        wait_for(fulfilled(order), timeout=30, message="the worker to fulfil the order")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\ndeliveries: {stripe.deliveries()}\nevents: "
+                             f"{list(StripeEvent.objects.values('type', 'queued_at', 'processed', 'error'))}\n"
+                             f"worker:\n{worker.output()[-4000:]}") from None
     invoice = wait_for(lambda: Invoice.objects.filter(order=order, stripe_status="paid").first(), timeout=30,
                        message="the worker to record the invoice")
     completed = StripeEvent.objects.get(type="checkout.session.completed")
@@ -166,7 +183,8 @@ def test_a_worker_dies_with_the_process_that_started_it(redis_broker, tmp_path):
               "from tests.celery_worker import start_worker\n"
               f"print(start_worker(dict(__import__('os').environ), {str(log)!r}).pid, flush=True)\n"
               "time.sleep(120)\n")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CELERY_BROKER_URL": BROKER}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CELERY_BROKER_URL": BROKER,
+           "SANDBOX_CELERY_KEY_PREFIX": KEY_PREFIX}
     parent = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, cwd=ROOT)
     try:
         worker_pid = int(parent.stdout.readline())

@@ -87,10 +87,15 @@ def test_a_refused_enrollment_needs_attention_then_is_retried(client, stripe, si
     listing = staff.get(reverse(EVENTS) + "?status=needs_attention").content.decode()
     assert completed["id"] in listing and "Needs attention" in listing
     assert completed["id"] not in staff.get(reverse(EVENTS) + "?status=processed").content.decode()
+    french = staff.get(reverse(EVENTS) + "?status=needs_attention", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "À examiner" in french and "Traiter à nouveau" in french
     orders = staff.get(reverse("admin:riseup_stripe_plugin_order_changelist") + "?fulfilment=failed")
     assert str(order.uuid) in orders.content.decode()
     page = staff.get(reverse("admin:riseup_stripe_plugin_order_change", args=[order.pk])).content.decode()
     assert 'id="retry-fulfilment"' in page and "closed for maintenance" in page
+    french = staff.get(reverse("admin:riseup_stripe_plugin_order_change", args=[order.pk]),
+                       HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Réessayer l&#x27;inscription" in french or "Réessayer l'inscription" in french
     retry = reverse("admin:riseup_stripe_plugin_order_retry_fulfilment", args=[order.pk])
 
     # Retrying while the platform still refuses changes nothing and says so.
@@ -198,3 +203,36 @@ def test_the_command_refuses_what_it_cannot_do(db):
         call_command("riseup_stripe_process_events")
     with pytest.raises(CommandError, match="No stored event with id evt_nope"):
         call_command("riseup_stripe_process_events", "evt_nope")
+
+
+def test_a_lock_wait_timeout_still_makes_stripe_retry(client, stripe, signed_post):
+    """MySQL's row locks: another transaction holds the order's row; the webhook times out and Stripe retries."""
+    from django.db import connection, connections
+
+    if connection.vendor != "mysql":
+        pytest.skip("row lock wait timeouts are MySQL's (SQLite locks the whole database)")
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    order = buy(client, learner, course)
+    stripe.pay(order.checkout_session_id)
+    completed = _event(stripe, "checkout.session.completed")
+    holder = connections.create_connection("default")
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("START TRANSACTION")
+            cursor.execute(f"SELECT id FROM {Order._meta.db_table} WHERE id = %s FOR UPDATE", [order.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+        assert signed_post(completed).status_code == 500
+        record = StripeEvent.objects.get(event_id=completed["id"])
+        assert record.status == EventStatus.RETRYING and not record.needs_attention
+        assert record.error.startswith("OperationalError:") and "1205" in record.error
+    finally:
+        with holder.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_lock_wait_timeout = 50")
+    assert signed_post(completed).status_code == 200
+    order.refresh_from_db()
+    assert order.state == OrderState.FULFILLED

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -91,7 +92,8 @@ class OrderAdmin(OutsideRequestTransaction, RecordAdmin):
 
     def get_urls(self):
         return [
-            path("<path:object_id>/retry-fulfilment/", self.admin_site.admin_view(self.retry_fulfilment_view),
+            path("<path:object_id>/retry-fulfilment/",
+                 transaction.non_atomic_requests(self.admin_site.admin_view(self.retry_fulfilment_view)),
                  name="riseup_stripe_plugin_order_retry_fulfilment"),
             *super().get_urls(),
         ]

@@ -228,6 +228,7 @@ class PaymentConfigurationAdmin(admin.ModelAdmin):
             request.riseup_connection_report = self._connection_report(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    @method_decorator(sensitive_variables())
     def _submitted_secret(self, request, object_id) -> str:
         """The secret key the submitted form would put in force."""
         if conf.set_in_django_settings("RISEUP_STRIPE_SECRET_KEY"):

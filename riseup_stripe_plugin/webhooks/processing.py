@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError
+from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,8 +35,9 @@ def is_transient(exc: BaseException) -> bool:
     """Whether retrying the same event later can succeed without anyone changing anything."""
     if isinstance(exc, TRANSIENT):
         return True
-    # Lock wait timeouts, deadlocks, "database is locked", a lost connection; not a broken constraint.
-    return isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError)
+    # Lock wait timeouts, deadlocks, "database is locked", a lost connection; not a broken constraint
+    # nor a value strict mode refuses (IntegrityError, DataError: the same event would fail again).
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def describe(exc: BaseException) -> str:

@@ -187,6 +187,9 @@ OPEN_EDX_FILTERS_CONFIG = {}
 
 # Celery as Tutor runs it (a Redis broker, workers consuming the LMS queues); none unless asked for.
 CELERY_BROKER_URL = os.environ.get("SANDBOX_CELERY_BROKER_URL", "")
+# Keys of one test run apart from another's on the same Redis database (test runs share the machine).
+if os.environ.get("SANDBOX_CELERY_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": os.environ["SANDBOX_CELERY_KEY_PREFIX"]}
 CELERY_TASK_DEFAULT_QUEUE = "edx.lms.core.default"
 CELERY_TASK_ALWAYS_EAGER = False
 
