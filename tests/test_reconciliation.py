@@ -278,3 +278,27 @@ def test_the_celery_task_runs_a_committing_reconciliation(client, stripe):
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
     assert task.apply().get()["changes"] == {}
+
+
+def test_the_list_params_sent_are_known_to_stripe_python(client, stripe, monkeypatch):
+    from stripe.params import CreditNoteListParams, DisputeListParams, InvoiceListParams, RefundListParams
+    from stripe.params.checkout import SessionListParams
+
+    from .emulator.stripe_params import assert_params_known
+
+    sent = {}
+    original = StripeGateway._call
+
+    def recording(self, what, fn, *args, **kwargs):
+        sent.setdefault(what, kwargs.get("params"))
+        return original(self, what, fn, *args, **kwargs)
+
+    paid_without_webhook(client, stripe)
+    monkeypatch.setattr(StripeGateway, "_call", recording)
+    reconcile()
+    types = {"checkout session listing": SessionListParams, "invoice listing": InvoiceListParams,
+             "credit note listing": CreditNoteListParams, "refund listing": RefundListParams,
+             "dispute listing": DisputeListParams}
+    assert set(types) <= set(sent)
+    for what, params_type in types.items():
+        assert_params_known(sent[what], params_type)

@@ -4,7 +4,7 @@ Deliver one signed webhook body many times at once, from this process's threads 
     python -m tests.reliability.deliver URL BODY_FILE SIGNATURE THREADS START_AT
 
 Every thread waits until ``START_AT`` (epoch seconds), so that the processes fire together; prints one
-HTTP status per line.
+HTTP status and the number of connection retries per line.
 """
 
 import sys
@@ -14,14 +14,20 @@ import urllib.error
 import urllib.request
 
 
-def post(url: str, body: bytes, signature: str) -> int:
+def post(url: str, body: bytes, signature: str) -> tuple[int, int]:
+    """(HTTP status, connection retries): a connection the server's backlog refused is tried again, as
+    Stripe would."""
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json", "Stripe-Signature": signature})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    for retries in range(50):
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, retries
+        except urllib.error.HTTPError as exc:
+            return exc.code, retries
+        except OSError:  # refused or reset before an answer
+            time.sleep(0.1)
+    return 0, 50
 
 
 def main(url, body_file, signature, threads, start_at):
@@ -31,16 +37,16 @@ def main(url, body_file, signature, threads, start_at):
 
     def worker():
         time.sleep(max(0.0, float(start_at) - time.time()))
-        status = post(url, body, signature)
+        result = post(url, body, signature)
         with lock:
-            statuses.append(status)
+            statuses.append(result)
 
     workers = [threading.Thread(target=worker) for _ in range(int(threads))]
     for thread in workers:
         thread.start()
     for thread in workers:
         thread.join()
-    print("\n".join(str(status) for status in statuses))
+    print("\n".join(f"{status} {retries}" for status, retries in statuses))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def final_state(order, learner, course):
     order.refresh_from_db()
     invoice = Invoice.objects.filter(order=order).first()
     return (
-        str(order.state), order.dispute_status,
+        str(order.state.value if hasattr(order.state, 'value') else order.state), order.dispute_status,
         (invoice.status, invoice.stripe_status, invoice.amount_refunded) if invoice else None,
         CreditNote.objects.filter(invoice__order=order, voided_at=None).count(),
         enrollment.is_enrolled(learner, course.id),
@@ -76,9 +76,9 @@ def scenario_dispute(client, stripe):
 
 
 EXPECTED = {
-    "purchase": (OrderState.FULFILLED, "", ("paid", "paid", 0), 0, True),
-    "cancellation": (OrderState.CANCELLED, "", ("cancelled", "paid", 4900), 1, False),
-    "dispute": (OrderState.CANCELLED, "lost", ("paid", "paid", 0), 0, False),
+    "purchase": (OrderState.FULFILLED.value, "", ("paid", "paid", 0), 0, True),
+    "cancellation": (OrderState.CANCELLED.value, "", ("cancelled", "paid", 4900), 1, False),
+    "dispute": (OrderState.CANCELLED.value, "lost", ("paid", "paid", 0), 0, False),
 }
 SCENARIOS = {"purchase": scenario_purchase, "cancellation": scenario_cancellation, "dispute": scenario_dispute}
 

@@ -31,6 +31,7 @@ import django
 from django.conf import settings
 settings.DATABASES["default"]["NAME"] = os.environ["RISEUP_WORKER_DB"]  # the test run's database
 settings.RISEUP_STRIPE_API_BASE = os.environ["RISEUP_STRIPE_API_BASE"]  # the emulator
+settings.RISEUP_STRIPE_INSTALLATION_ID = os.environ["RISEUP_WORKER_INSTALLATION"]  # the test's own
 django.setup()
 from sandbox.platform import backend
 def enroll(user, course_key, mode=None):
@@ -55,7 +56,10 @@ def test_a_worker_killed_between_payment_and_enrollment(client, stripe, settings
            "RISEUP_STRIPE_API_BASE": settings.RISEUP_STRIPE_API_BASE}
     from django.db import connection
 
+    from riseup_stripe_plugin.configuration.installation import installation_id
+
     env["RISEUP_WORKER_DB"] = connection.settings_dict["NAME"]
+    env["RISEUP_WORKER_INSTALLATION"] = installation_id()
     worker = subprocess.Popen([sys.executable, "-c", WORKER, order.checkout_session_id, str(marker)],
                               cwd=REPO_ROOT, env=env)
     try:

@@ -58,7 +58,7 @@ class ProgressBar:
         self._last = (None, 0)
 
     def __call__(self, label: str, done: int, total: int | None) -> None:
-        if not self.enabled:
+        if not self.enabled or not done:
             return
         finished = total is not None and done >= total
         if not self.tty and not finished and done % 100:
@@ -72,7 +72,8 @@ class ProgressBar:
         else:
             bar = f"{done} read"
         end = "\n" if finished or not self.tty else ""
-        self.stream.write(f"\r{label:>15}: {bar}{end}", ending="")
+        start = "\r" if self.tty else ""
+        self.stream.write(f"{start}{label:>15}: {bar}{end}", ending="")
         self.stream.flush()
 
 
