@@ -153,9 +153,9 @@ class StripeGateway:
         """Metadata naming this installation, on everything the plugin creates."""
         return {**(metadata or {}), METADATA_KEY: self.installation}
 
-    def _retrieve(self, what: str, fn, object_id_: str) -> dict:
+    def _retrieve(self, what: str, fn, object_id_: str, **kwargs) -> dict:
         """Re-read an object; one another installation made is refused (its events are not ours to act on)."""
-        obj = self._call(what, fn, object_id_)
+        obj = self._call(what, fn, object_id_, **kwargs)
         if is_foreign(obj):
             raise ForeignInstallation(detail=f"{object_id_} belongs to installation "
                                              f"{obj['metadata'][METADATA_KEY]}")
@@ -238,7 +238,9 @@ class StripeGateway:
         )
 
     def retrieve_checkout_session(self, session_id: str) -> dict:
-        return self._retrieve("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id)
+        # The promotion code comes expanded: fulfilment keeps the code the learner typed, not only its id.
+        return self._retrieve("checkout session retrieval", self.client.v1.checkout.sessions.retrieve, session_id,
+                              params={"expand": ["discounts.promotion_code"]})
 
     def expire_checkout_session(self, session_id: str) -> dict:
         return self._call(

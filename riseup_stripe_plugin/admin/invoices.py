@@ -46,6 +46,11 @@ def _amount(minor, currency) -> str:
     return money.format_amount(int(minor), currency) if currency else str(minor)
 
 
+def _promotion_code(invoice) -> str:
+    """The code the learner typed; an invoice stored before codes were kept has only Stripe's id."""
+    return invoice.promotion_code or invoice.order.promotion_code_id
+
+
 def _safe_reason(exc: RiseupStripeError) -> str:
     """What the administrator is told about a refusal: the message, Stripe's reason, never a secret."""
     text = str(exc.message)
@@ -136,7 +141,7 @@ class InvoiceAdmin(RecordAdmin):
     def display_discount(self, obj):
         if not obj.discount:
             return "—"
-        code = obj.order.promotion_code_id
+        code = _promotion_code(obj)
         return f"{_amount(obj.discount, obj.currency)} ({code})" if code else _amount(obj.discount, obj.currency)
 
     @admin.display(description=_("currency"), ordering="currency")
@@ -294,7 +299,7 @@ class InvoiceAdmin(RecordAdmin):
             csv_text(invoice.user.email or invoice.customer_email), str(invoice.course_key),
             csv_text(course.display_name if course else ""), currency.upper(),
             major(invoice.subtotal), major(invoice.tax), major(invoice.discount), major(invoice.total),
-            major(invoice.amount_refunded), invoice.order.promotion_code_id, invoice.status,
+            major(invoice.amount_refunded), csv_text(_promotion_code(invoice)), invoice.status,
             invoice.cancelled_at.isoformat() if invoice.cancelled_at else "",
             csv_text(invoice.cancelled_by.username if invoice.cancelled_by else ""), csv_text(notes),
             invoice.invoice_pdf_url, invoice.hosted_invoice_url,

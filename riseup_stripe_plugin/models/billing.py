@@ -45,6 +45,8 @@ class Invoice(models.Model):
     total = models.BigIntegerField(default=0)
     amount_paid = models.BigIntegerField(default=0)
     amount_refunded = models.BigIntegerField(default=0)
+    #: The promotion code the learner typed (WELCOME10), copied from the order at fulfilment.
+    promotion_code = models.CharField(max_length=255, blank=True, default="", verbose_name=_("promotion code"))
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

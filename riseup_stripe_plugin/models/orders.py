@@ -44,6 +44,8 @@ class Order(models.Model):
     amount_paid = models.BigIntegerField(null=True, blank=True)
     amount_discount = models.BigIntegerField(null=True, blank=True)
     promotion_code_id = models.CharField(max_length=255, blank=True, default="")
+    #: The code as the learner typed it (WELCOME10), from Stripe's promotion_code object.
+    promotion_code = models.CharField(max_length=255, blank=True, default="", verbose_name=_("promotion code"))
     stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.TextField(blank=True, default="")

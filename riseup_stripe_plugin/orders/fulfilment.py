@@ -65,12 +65,13 @@ def _move(order: Order, target: str, **changes) -> bool:
         return False
 
 
-def _promotion_code(session: dict) -> str:
+def _promotion_code(session: dict) -> tuple[str, str]:
+    """The promotion code's id and the code the learner typed ('' when the session was not expanded)."""
     for discount in session.get("discounts") or []:
         code = discount.get("promotion_code")
         if code:
-            return code if isinstance(code, str) else code.get("id", "")
-    return ""
+            return (code, "") if isinstance(code, str) else (code.get("id", ""), code.get("code") or "")
+    return "", ""
 
 
 def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: dict | None = None) -> Order:
@@ -91,10 +92,12 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
     if status == "complete" and payment_status in PAID_STATUSES and order.state in (
         S.AWAITING_PAYMENT, S.PAYMENT_PENDING,
     ):
+        promotion_code_id, promotion_code = _promotion_code(session)
         payment = {
             "amount_paid": int(session.get("amount_total") or 0),
             "amount_discount": int((session.get("total_details") or {}).get("amount_discount") or 0),
-            "promotion_code_id": _promotion_code(session),
+            "promotion_code_id": promotion_code_id,
+            "promotion_code": promotion_code,
             "payment_intent_id": object_id(session.get("payment_intent")),
             "stripe_invoice_id": object_id(session.get("invoice")),
         }
@@ -105,6 +108,8 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
             _move(order, S.FLAGGED, flag_reason=problem, **payment)
             return order
         _move(order, S.PAID, **payment)
+        if promotion_code:  # an invoice stored before the payment was confirmed learns its code now
+            Invoice.objects.filter(order=order, promotion_code="").update(promotion_code=promotion_code)
 
     if order.state == S.PAID:
         if Invoice.objects.filter(order=order, status=InvoiceStatus.CANCELLED).exists():
