@@ -193,3 +193,21 @@ def test_confirmation_needs_a_reason(admin_client, invoices):
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     invoices["paid"].refresh_from_db()
     assert invoices["paid"].status == InvoiceStatus.PAID
+
+
+def test_invoice_page_shows_formatted_amounts_reasons_in_words_and_no_save(admin_client, invoices):
+    paid, cancelled = invoices["paid"], invoices["cancelled"]
+    CreditNote.objects.filter(invoice=cancelled).update(reason="order_change")
+    page = admin_client.get(reverse("admin:riseup_stripe_plugin_invoice_change", args=[paid.pk]))
+    html = page.content.decode()
+    for text in ("€49.00", "€8.17", "€4.90 (TEN)", "€44.10", "€0.00"):
+        assert text in html, text
+    for raw in (">4900<", ">817<", ">490<", ">4410<"):
+        assert raw not in html, raw
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    html = admin_client.get(reverse("admin:riseup_stripe_plugin_invoice_change", args=[cancelled.pk])).content.decode()
+    assert "Order change" in html and ">order_change<" not in html
+    assert "$19.99" in html and 'name="_save"' not in html
+    note = CreditNote.objects.get(invoice=cancelled)
+    html = admin_client.get(reverse("admin:riseup_stripe_plugin_creditnote_change", args=[note.pk])).content.decode()
+    assert "Order change" in html and "$19.99" in html and 'name="_save"' not in html

@@ -79,6 +79,13 @@ class CreditNote(models.Model):
     .. no_pii:
     """
 
+    class Reason(models.TextChoices):
+        """Stripe's credit note reasons, in words."""
+        ORDER_CHANGE = "order_change", _("Order change")
+        PRODUCT_UNSATISFACTORY = "product_unsatisfactory", _("Course unsatisfactory")
+        DUPLICATE = "duplicate", _("Duplicate purchase")
+        FRAUDULENT = "fraudulent", _("Fraudulent purchase")
+
     class Source(models.TextChoices):
         ADMIN = "admin", _("Cancelled by an administrator")
         STRIPE = "stripe", _("Made in Stripe")
@@ -90,7 +97,7 @@ class CreditNote(models.Model):
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     refund_id = models.CharField(max_length=255, blank=True, default="")
-    reason = models.CharField(max_length=64, blank=True, default="")
+    reason = models.CharField(max_length=64, blank=True, default="", choices=Reason.choices)
     memo = models.TextField(blank=True, default="")
     pdf_url = models.URLField(max_length=2000, blank=True, default="")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
