@@ -73,7 +73,9 @@ def main(argv=None):
           + ", ".join(code for code, _ in seed.PROMOTION_CODES))
     print("  Admin:     " + f"{base}/admin/  ·  My invoices: {base}/riseup-stripe/invoices/\n", flush=True)
     try:
-        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)
+        # DEBUG is off: --insecure keeps runserver serving the admin's static files.
+        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True,
+                     insecure_serving=True)
     finally:
         if emulator is not None:
             emulator.stop(remove_tmpdir=True)

@@ -105,3 +105,19 @@ def test_demo_purchase_from_sign_in_to_invoice(demo):
         time.sleep(0.2)
     assert invoices["count"] == 1
     assert invoices["results"][0]["total"] == 4410 and invoices["results"][0]["discount"] == 490
+
+
+def test_demo_errors_are_plain_pages_and_the_admin_keeps_its_styles(demo):
+    base, _ = demo
+    unknown = requests.get(f"{base}/riseup-stripe/courses/course-v1:Nobody+NONE+2026/", timeout=10)
+    assert unknown.status_code == 404
+    assert "Page not found" in unknown.text
+    assert "URLconf" not in unknown.text and "URL patterns" not in unknown.text and "DEBUG" not in unknown.text
+    not_a_key = requests.get(f"{base}/courses/not-a-course/about/", timeout=10)
+    assert not_a_key.status_code == 404 and "URLconf" not in not_a_key.text
+    huge = requests.post(f"{base}/riseup-stripe/webhook/", data=b"x" * (3 * 1024 * 1024), timeout=30,
+                         headers={"Content-Type": "application/json", "Stripe-Signature": "t=1,v1=00"})
+    assert huge.status_code == 400
+    assert "Traceback" not in huge.text and len(huge.content) < 2000
+    css = requests.get(f"{base}/static/admin/css/base.css", timeout=10)
+    assert css.status_code == 200 and "text/css" in css.headers["Content-Type"]
