@@ -69,8 +69,11 @@ def main(argv=None):
     print("  Users (username / password):")
     for username, password, role in seed.USERS:
         print(f"    {username:<11} {password:<16} {role}")
-    print("  Test card: 4242 4242 4242 4242; promotion codes: "
-          + ", ".join(code for code, _ in seed.PROMOTION_CODES))
+    titles = {course_id: title for course_id, title, *_ in seed.COURSES}
+    print("  The instructor teaches: " + ", ".join(titles[course_id] for course_id in seed.INSTRUCTOR_COURSES))
+    print("  Test card: 4242 4242 4242 4242 (prefilled). Promotion codes, typed on the payment page:")
+    for code, percent in seed.PROMOTION_CODES:
+        print(f"    {code:<11} {seed.promotion_code_effect(percent)}")
     print("  Admin:     " + f"{base}/admin/  ·  My invoices: {base}/riseup-stripe/invoices/\n", flush=True)
     try:
         # DEBUG is off: --insecure keeps runserver serving the admin's static files.

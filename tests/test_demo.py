@@ -74,7 +74,17 @@ def test_demo_prints_how_to_use_it(demo):
     text = log.read_text()
     assert f"Open:      {base}/" in text
     assert "learner     learner-pass" in text and "admin       admin-pass" in text
-    assert "WELCOME10" in text
+    assert "    WELCOME10   10% off\n" in text
+    assert "    FREECOURSE  100% off: the course is free, no card asked\n" in text
+    assert ("The instructor teaches: Open Learning 101, Selling Courses with Stripe, Japanese for Business, "
+            "Data Literacy, Internal Onboarding, Partner Sales Academy\n") in text
+
+
+def test_make_demo_takes_a_port():
+    """``make demo PORT=8001`` hands the port to the demo (make's dry run prints the command it would run)."""
+    made = subprocess.run(["make", "-n", "demo", "PORT=8001", "KEEP=1"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    assert "-m sandbox.demo --port 8001 --keep" in made
 
 
 def test_demo_purchase_from_sign_in_to_invoice(demo):
