@@ -49,6 +49,10 @@ DEFAULTS = {
     "RISEUP_STRIPE_EVENT_RETENTION_DAYS": 90,
     # At a learner's retirement: False leaves their Stripe Customer in Stripe (link removed), True deletes it.
     "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT": False,
+    # Who emails the learner after a purchase and a cancellation: "platform" (the plugin, through the
+    # platform's messaging, edx-ace), "stripe" (Stripe's own receipt and refund emails, turned on in the
+    # Stripe Dashboard; the plugin sends nothing), or "none".
+    "RISEUP_STRIPE_LEARNER_EMAILS": "platform",
 }
 
 #: Settings whose values must never be shown, logged or returned.

@@ -8,6 +8,7 @@ from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
 from .models import PaymentConfiguration
+from .signals import order_fulfilled
 
 
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
@@ -15,6 +16,15 @@ def payment_configuration_changed(**kwargs):
     """Every LMS and Studio process re-reads the payment settings once they change."""
     # After the commit: before it, another process could cache the old values again.
     transaction.on_commit(conf.forget_admin_values)
+
+
+@receiver(order_fulfilled, dispatch_uid="riseup_stripe_purchase_email")
+def purchase_email(order=None, **kwargs):
+    """The learner is told by email that the purchase went through (sent after the commit)."""
+    from .orders.emails import purchase_confirmed
+
+    if order is not None:
+        purchase_confirmed(order)
 
 
 def course_rerun_completed(course_key):

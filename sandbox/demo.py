@@ -43,6 +43,8 @@ def main(argv=None):
         emulator.start()
         os.environ["RISEUP_STRIPE_API_BASE"] = emulator.base_url
 
+    # Links in the emails the demo prints (purchase, cancellation) point at this server.
+    os.environ.setdefault("SANDBOX_LMS_ROOT_URL", f"http://127.0.0.1:{args.port}")
     import django
     from django.conf import settings
     from django.core.management import call_command

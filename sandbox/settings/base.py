@@ -90,6 +90,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 LOGIN_URL = "/login/"
+# The platform's messaging stand-in sends through Django's mail: printed on the console (tests collect it).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "courses@sandbox.example"
 LOGIN_REDIRECT_URL = "/"
 
 LOGGING = {

@@ -13,4 +13,5 @@ from edx_django_utils.plugins import add_plugins
 from .base import *  # noqa: F401,F403
 
 DEBUG = os.environ.get("SANDBOX_DEBUG", "0") == "1"
+LMS_ROOT_URL = os.environ.get("SANDBOX_LMS_ROOT_URL", "http://127.0.0.1:8000")
 add_plugins(__name__, "lms.djangoapp", "common")
