@@ -19,6 +19,8 @@ RISEUP_STRIPE_ENABLED = True
 # The load generator starts hundreds of purchases from one address: the purchase rate limit
 # (web/ratelimit.py) would refuse them, and it is not what these comparisons measure.
 RISEUP_STRIPE_PURCHASE_RATE = ""
+# The learner's emails are rendered (their cost counts) but go nowhere, not onto the workers' console.
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # Only set when the run measures requests from outside (gunicorn): one response header per request.
 if os.environ.get("BENCH_COUNT_QUERIES") == "1":
     MIDDLEWARE = ["benchmarks.querycount.QueryCountMiddleware", *MIDDLEWARE]  # noqa: F405
