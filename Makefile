@@ -9,8 +9,10 @@ $(VENV)/.installed: pyproject.toml tutor_plugin/pyproject.toml scripts/venv.sh
 	scripts/venv.sh $(VENV)
 	touch $@
 
+# make demo PORT=8001 serves on another port; make demo KEEP=1 keeps the previous run's database.
+PORT ?= 8000
 demo: $(VENV)/.installed
-	$(VENV)/bin/python -m sandbox.demo
+	$(VENV)/bin/python -m sandbox.demo --port $(PORT) $(if $(KEEP),--keep)
 
 test: $(VENV)/.installed
 	scripts/test.sh $(VENV)

@@ -21,6 +21,8 @@ RISEUP_STRIPE_ENABLED = True
 RISEUP_STRIPE_PURCHASE_RATE = ""
 # Likewise the anonymous storefront rate: the comparison asks the storefront API many times from one address.
 RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE = ""
+# The learner's emails are rendered (their cost counts) but go nowhere, not onto the workers' console.
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # Only set when the run measures requests from outside (gunicorn): one response header per request.
 if os.environ.get("BENCH_COUNT_QUERIES") == "1":
     MIDDLEWARE = ["benchmarks.querycount.QueryCountMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -59,6 +59,10 @@ DEFAULTS = {
     "RISEUP_STRIPE_WEBHOOK_MODE": "auto",
     # The queue webhook tasks go to: the one Tutor's lms-worker consumes (the LMS's default queue).
     "RISEUP_STRIPE_CELERY_QUEUE": "edx.lms.core.default",
+    # Who emails the learner after a purchase and a cancellation: "platform" (the plugin, through the
+    # platform's messaging, edx-ace), "stripe" (Stripe's own receipt and refund emails, turned on in the
+    # Stripe Dashboard; the plugin sends nothing), or "none".
+    "RISEUP_STRIPE_LEARNER_EMAILS": "platform",
 }
 
 WEBHOOK_MODES = ("auto", "celery", "request")

@@ -8,12 +8,13 @@ Conversion goes through Decimal only; a float never touches an amount.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import list_currencies, parse_pattern
+from babel.numbers import get_currency_symbol, list_currencies, parse_pattern
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
@@ -183,7 +184,30 @@ def _formatted(minor: int, currency: str, locale: str) -> str:
     digits = decimals(currency)
     # Stripe's decimals, not the locale's habit, decide how many show.
     pattern.frac_prec = (digits, digits)
-    return pattern.apply(to_major(minor, currency), loc, currency=code, currency_digits=False)
+    text = pattern.apply(to_major(minor, currency), loc, currency=code, currency_digits=False)
+    return currency_spacing(text, get_currency_symbol(code, loc))
+
+
+#: CLDR's currencySpacing (the same in every locale): a no-break space between a digit and a currency
+#: symbol whose side facing it is not itself a symbol. Babel does not apply it, so "KWD12.340" needs it.
+CURRENCY_SPACE = "\u00a0"
+
+
+def _is_symbol_or_space(char: str) -> bool:
+    return unicodedata.category(char)[0] in "SZ"
+
+
+def currency_spacing(text: str, symbol: str) -> str:
+    """Insert CLDR's currency spacing around ``symbol`` in a formatted amount ("KWD12.340" → "KWD 12.340")."""
+    at = text.find(symbol) if symbol else -1
+    if at < 0:
+        return text
+    end = at + len(symbol)
+    if end < len(text) and text[end].isdigit() and not _is_symbol_or_space(symbol[-1]):
+        text = text[:end] + CURRENCY_SPACE + text[end:]
+    if at > 0 and text[at - 1].isdigit() and not _is_symbol_or_space(symbol[0]):
+        text = text[:at] + CURRENCY_SPACE + text[at:]
+    return text
 
 
 def format_price_ttc(minor: int, currency: str, locale: str | None = None) -> str:

@@ -8,7 +8,7 @@ from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
 from .models import CourseOffer, PaymentConfiguration
-from .signals import order_state_changed
+from .signals import order_fulfilled, order_state_changed
 
 
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
@@ -24,6 +24,15 @@ def course_offer_changed(instance, **kwargs):
     from .catalog import paid_courses
 
     paid_courses.forget(instance.course_key)
+
+
+@receiver(order_fulfilled, dispatch_uid="riseup_stripe_purchase_email")
+def purchase_email(order=None, **kwargs):
+    """The learner is told by email that the purchase went through (sent after the commit)."""
+    from .orders.emails import purchase_confirmed
+
+    if order is not None:
+        purchase_confirmed(order)
 
 
 def course_rerun_completed(course_key):

@@ -43,6 +43,8 @@ def main(argv=None):
         emulator.start()
         os.environ["RISEUP_STRIPE_API_BASE"] = emulator.base_url
 
+    # Links in the emails the demo prints (purchase, cancellation) point at this server.
+    os.environ.setdefault("SANDBOX_LMS_ROOT_URL", f"http://127.0.0.1:{args.port}")
     import django
     from django.conf import settings
     from django.core.management import call_command
@@ -70,13 +72,18 @@ def main(argv=None):
     print("  Users (username / password):")
     for username, password, role in seed.USERS:
         print(f"    {username:<11} {password:<16} {role}")
-    print("  Test card: 4242 4242 4242 4242; promotion codes: "
-          + ", ".join(code for code, _ in seed.PROMOTION_CODES))
+    titles = {course_id: title for course_id, title, *_ in seed.COURSES}
+    print("  The instructor teaches: " + ", ".join(titles[course_id] for course_id in seed.INSTRUCTOR_COURSES))
+    print("  Test card: 4242 4242 4242 4242 (prefilled). Promotion codes, typed on the payment page:")
+    for code, percent in seed.PROMOTION_CODES:
+        print(f"    {code:<11} {seed.promotion_code_effect(percent)}")
     print("  Admin:     " + f"{base}/admin/  ·  My invoices: {base}/riseup-stripe/invoices/", flush=True)
     print(f"  Sales:     {base}/admin/riseup_stripe_plugin/invoice/dashboard/ (as admin; "
           f"{seed.HISTORY_DAYS} days of seeded sales)\n", flush=True)
     try:
-        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)
+        # DEBUG is off: --insecure keeps runserver serving the admin's static files.
+        call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True,
+                     insecure_serving=True)
     finally:
         if emulator is not None:
             emulator.stop(remove_tmpdir=True)

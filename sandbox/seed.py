@@ -50,6 +50,14 @@ PROMOTION_CODES = [
     ("FREECOURSE", "100"),
 ]
 
+#: The courses the demo's ``instructor`` teaches (course team role ``instructor``): every demo course.
+INSTRUCTOR_COURSES = [course_id for course_id, *_ in COURSES]
+
+
+def promotion_code_effect(percent: str) -> str:
+    """What a demo promotion code does, as the startup lines say it."""
+    return "100% off: the course is free, no card asked" if percent == "100" else f"{percent}% off"
+
 
 def seed_platform():
     PaymentConfiguration.objects.update_or_create(pk=1, defaults={"enabled": True, "default_currency": "eur"})
@@ -66,7 +74,8 @@ def seed_platform():
     for course_id, title, price, currency in COURSES:
         key = CourseKey.from_string(course_id)
         Course.objects.update_or_create(id=key, defaults={"display_name": title, "org": key.org})
-        CourseAccessRole.objects.get_or_create(user=instructor, course_id=key, role="instructor")
+        if course_id in INSTRUCTOR_COURSES:
+            CourseAccessRole.objects.get_or_create(user=instructor, course_id=key, role="instructor")
         if price is not None:
             CourseOffer.objects.update_or_create(
                 course_key=key, defaults={"is_paid": True, "price": price, "currency": currency, "active": True,

@@ -78,7 +78,17 @@ def test_demo_prints_how_to_use_it(demo):
     text = log.read_text()
     assert f"Open:      {base}/" in text
     assert "learner     learner-pass" in text and "admin       admin-pass" in text
-    assert "WELCOME10" in text
+    assert "    WELCOME10   10% off\n" in text
+    assert "    FREECOURSE  100% off: the course is free, no card asked\n" in text
+    assert ("The instructor teaches: Open Learning 101, Selling Courses with Stripe, Japanese for Business, "
+            "Data Literacy, Internal Onboarding, Partner Sales Academy\n") in text
+
+
+def test_make_demo_takes_a_port():
+    """``make demo PORT=8001`` hands the port to the demo (make's dry run prints the command it would run)."""
+    made = subprocess.run(["make", "-n", "demo", "PORT=8001", "KEEP=1"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    assert "-m sandbox.demo --port 8001 --keep" in made
 
 
 def test_demo_purchase_from_sign_in_to_invoice(demo):
@@ -130,3 +140,19 @@ def test_demo_dashboard_shows_months_of_sales(demo):
     months = [row for row in rows if row["section"] == "revenue" and row["period"] == "current"]
     assert sum(int(row["purchases"]) for row in months) > 20
     assert any(Decimal(row["credited"]) > 0 for row in months)
+
+
+def test_demo_errors_are_plain_pages_and_the_admin_keeps_its_styles(demo):
+    base, _ = demo
+    unknown = requests.get(f"{base}/riseup-stripe/courses/course-v1:Nobody+NONE+2026/", timeout=10)
+    assert unknown.status_code == 404
+    assert "Page not found" in unknown.text
+    assert "URLconf" not in unknown.text and "URL patterns" not in unknown.text and "DEBUG" not in unknown.text
+    not_a_key = requests.get(f"{base}/courses/not-a-course/about/", timeout=10)
+    assert not_a_key.status_code == 404 and "URLconf" not in not_a_key.text
+    huge = requests.post(f"{base}/riseup-stripe/webhook/", data=b"x" * (3 * 1024 * 1024), timeout=30,
+                         headers={"Content-Type": "application/json", "Stripe-Signature": "t=1,v1=00"})
+    assert huge.status_code == 400
+    assert "Traceback" not in huge.text and len(huge.content) < 2000
+    css = requests.get(f"{base}/static/admin/css/base.css", timeout=10)
+    assert css.status_code == 200 and "text/css" in css.headers["Content-Type"]

@@ -1,12 +1,15 @@
 """Paid means paid: the CourseEnrollmentStarted step, through the stand-in platform's real filter call."""
 
+import logging
+import pathlib
+
 import pytest
 from crum import CurrentRequestUserMiddleware  # noqa: F401  (the sandbox runs it, as the platform does)
 from django.test import override_settings
 from django.urls import reverse
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
+from riseup_stripe_plugin.enrollment.gate import FILTERS_LOGGER, PaidCourseEnrollmentGate
 from riseup_stripe_plugin.models import Order
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
@@ -252,3 +255,19 @@ def test_gate_fails_closed_when_the_cache_is_unreachable(monkeypatch):
     assert _gate_queries(learner, course.id)[1] is True  # the database is asked, the course refused
     free = factories.course()
     assert _gate_queries(learner, free.id) == (1, False)
+
+
+def test_a_refusal_is_one_info_line_and_the_readme_names_the_filters_logger(client, caplog):
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    with caplog.at_level(logging.DEBUG):
+        _enroll_via_page(client, learner, course)
+    assert not CourseEnrollment.objects.filter(user=learner, course_id=course.id).exists()
+    ours = [record for record in caplog.records if record.name.startswith("riseup_stripe_plugin")]
+    assert [(record.levelno, record.exc_info) for record in ours] == [(logging.INFO, None)]
+    assert str(course.id) in ours[0].getMessage() and f"user {learner.pk}" in ours[0].getMessage()
+    # The traceback comes from openedx-filters' own runner, under the logger the README tells operators to quiet.
+    traced = {record.name for record in caplog.records if record.exc_info}
+    assert traced == {FILTERS_LOGGER}
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.rst").read_text()
+    assert f'LOGGING["loggers"]["{FILTERS_LOGGER}"] = {{"level": "CRITICAL"}}' in readme

@@ -20,18 +20,19 @@ _numbers = iter(range(1, 10_000))
 
 
 def make_invoice(learner, price=4900, currency="eur", status=InvoiceStatus.PAID, tax=0, discount=0,
-                 promotion_code="", name=None, issued=None):
+                 promotion_code="", code="", name=None, issued=None):
     """An order and its invoice as the webhooks would have stored them."""
     course, offer = factories.paid_course(price=price, currency=currency, name=name)
     n = next(_numbers)
     order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=price, currency=currency,
                                  stripe_price_id="price_x", state=OrderState.FULFILLED, amount_paid=price - discount,
-                                 amount_discount=discount, promotion_code_id=promotion_code,
+                                 amount_discount=discount, promotion_code_id=promotion_code, promotion_code=code,
                                  payment_intent_id=f"pi_admin_{n}")
     invoice = Invoice.objects.create(
         order=order, user=learner, course_key=course.id, stripe_invoice_id=f"in_admin_{n}",
         number=f"INV-{n:04d}", status=status, stripe_status="paid", currency=currency, subtotal=price, tax=tax,
-        discount=discount, total=price - discount, amount_paid=price - discount, customer_email=learner.email,
+        discount=discount, promotion_code=code, total=price - discount, amount_paid=price - discount,
+        customer_email=learner.email,
         hosted_invoice_url=f"https://invoice.example/{n}", invoice_pdf_url=f"https://invoice.example/{n}.pdf",
         issued_at=issued or datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
     )
@@ -42,7 +43,7 @@ def make_invoice(learner, price=4900, currency="eur", status=InvoiceStatus.PAID,
 def invoices(db):
     ada = factories.user(first_name="Ada", last_name="Lovelace", email="ada@example.org")
     alan = factories.user(first_name="Alan", last_name="Turing", email="alan@example.net")
-    _, paid = make_invoice(ada, price=4900, tax=817, discount=490, promotion_code="promo_TEN",
+    _, paid = make_invoice(ada, price=4900, tax=817, discount=490, promotion_code="promo_TEN", code="TEN",
                            name="Stripe for Teachers")
     _, yen = make_invoice(alan, price=5000, currency="jpy", name="Japanese Course",
                           issued=datetime(2025, 1, 2, tzinfo=UTC))
@@ -63,7 +64,7 @@ def test_list_shows_every_column_and_a_cancel_icon_on_paid_rows(admin_client, in
     html = listing(admin_client)
     paid = invoices["paid"]
     for text in ("Ada Lovelace", "ada@example.org", str(paid.course_key), paid.number, "€44.10", "€8.17",
-                 "€4.90 (promo_TEN)", "EUR", "JPY", "¥5,000", "Paid", "Cancelled", paid.invoice_pdf_url,
+                 "€4.90 (TEN)", "EUR", "JPY", "¥5,000", "Paid", "Cancelled", paid.invoice_pdf_url,
                  paid.hosted_invoice_url):
         assert text in html, text
     assert reverse("admin:riseup_stripe_plugin_invoice_cancel", args=[paid.pk]) in html
@@ -102,7 +103,7 @@ def test_csv_export_of_the_filtered_list(admin_client, invoices):
     paid = by_number[invoices["paid"].number]
     assert paid["learner"] == invoices["paid"].user.username and paid["learner_name"] == "Ada Lovelace"
     assert paid["email"] == "ada@example.org" and paid["course_name"] == "Stripe for Teachers"
-    assert paid["currency"] == "EUR" and paid["status"] == "paid" and paid["promotion_code"] == "promo_TEN"
+    assert paid["currency"] == "EUR" and paid["status"] == "paid" and paid["promotion_code"] == "TEN"
     assert (paid["subtotal"], paid["tax"], paid["discount"], paid["total"], paid["amount_refunded"]) == (
         "49.00", "8.17", "4.90", "44.10", "0.00")
     assert Decimal(paid["total"]) == Decimal("44.10")
@@ -192,3 +193,21 @@ def test_confirmation_needs_a_reason(admin_client, invoices):
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     invoices["paid"].refresh_from_db()
     assert invoices["paid"].status == InvoiceStatus.PAID
+
+
+def test_invoice_page_shows_formatted_amounts_reasons_in_words_and_no_save(admin_client, invoices):
+    paid, cancelled = invoices["paid"], invoices["cancelled"]
+    CreditNote.objects.filter(invoice=cancelled).update(reason="order_change")
+    page = admin_client.get(reverse("admin:riseup_stripe_plugin_invoice_change", args=[paid.pk]))
+    html = page.content.decode()
+    for text in ("€49.00", "€8.17", "€4.90 (TEN)", "€44.10", "€0.00"):
+        assert text in html, text
+    for raw in (">4900<", ">817<", ">490<", ">4410<"):
+        assert raw not in html, raw
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    html = admin_client.get(reverse("admin:riseup_stripe_plugin_invoice_change", args=[cancelled.pk])).content.decode()
+    assert "Order change" in html and ">order_change<" not in html
+    assert "$19.99" in html and 'name="_save"' not in html
+    note = CreditNote.objects.get(invoice=cancelled)
+    html = admin_client.get(reverse("admin:riseup_stripe_plugin_creditnote_change", args=[note.pk])).content.decode()
+    assert "Order change" in html and "$19.99" in html and 'name="_save"' not in html

@@ -45,7 +45,10 @@ def test_to_major_round_trips(minor, currency, major):
     (4900, "eur", "fr_FR", "49,00\u00a0€"),
     (4900, "eur", "en_US", "€49.00"),
     (500000, "jpy", "en_US", "¥500,000"),
-    (12340, "kwd", "en_US", "KWD12.340"),
+    (12340, "kwd", "en_US", "KWD\u00a012.340"),  # CLDR's currency spacing: a code is not glued to digits
+    (12340, "kwd", "fr_FR", "12,340\u00a0KWD"),
+    (1234, "chf", "en_US", "CHF\u00a012.34"),
+    (-1234, "chf", "en_US", "-CHF\u00a012.34"),
     (1999, "usd", "en_US", "$19.99"),
 ])
 def test_format_amount_by_locale(minor, currency, locale, text):
@@ -57,6 +60,7 @@ def test_price_ttc_in_french_and_english():
         assert money.format_price_ttc(4900, "eur").replace("\u202f", "\u00a0") == "49,00\u00a0€ TTC"
     with translation.override("en"):
         assert money.format_price_ttc(4900, "eur") == "€49.00 incl. tax"
+        assert money.format_price_ttc(12340, "kwd") == "KWD\u00a012.340 incl. tax"
 
 
 def test_money_value():
@@ -83,7 +87,7 @@ def test_huf_and_twd_are_charged_with_two_decimals(currency):
 
 @pytest.mark.parametrize("amount, currency, least", [
     ("0.49", "usd", "$0.50"), ("0.49", "eur", "€0.50"), ("0.29", "gbp", "£0.30"), ("49", "jpy", "¥50"),
-    ("174.99", "huf", "HUF175.00"), ("9.99", "mxn", "MX$10.00"),
+    ("174.99", "huf", "HUF 175.00"), ("9.99", "mxn", "MX$10.00"),
 ])
 def test_below_stripes_minimum_charge_is_refused(amount, currency, least):
     minor = money.to_minor(amount, currency)

@@ -5,6 +5,9 @@ The learner's clicks go through Django's test client; Stripe's side is the
 emulator process; its signed webhooks reach the plugin through the live server.
 """
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -170,7 +173,7 @@ def test_amount_mismatch_flags_the_order_and_enrolls_nobody(client, lms, stripe)
 
 
 @pytest.mark.parametrize("price,currency,text", [
-    (4900, "eur", "€49.00"), (5000, "jpy", "¥5,000"), (12340, "kwd", "KWD12.340"), (1999, "usd", "$19.99"),
+    (4900, "eur", "€49.00"), (5000, "jpy", "¥5,000"), (12340, "kwd", "KWD\u00a012.340"), (1999, "usd", "$19.99"),
 ])
 def test_each_currency_class(client, lms, stripe, price, currency, text):
     learner = factories.user()
@@ -208,8 +211,21 @@ def test_partial_promotion_code_is_accepted(client, lms, stripe):
     stripe.pay(order.checkout_session_id, promotion_code="TEN")
     wait_for(fulfilled(order), message="fulfilment")
     assert (order.amount_paid, order.amount_discount) == (4410, 490)
+    assert order.promotion_code == "TEN" and order.promotion_code_id.startswith("promo_")
     invoice = wait_for(lambda: Invoice.objects.filter(order=order).first(), message="the invoice")
     assert invoice.discount == 490 and invoice.total == 4410
+    assert invoice.promotion_code == "TEN"
+
+    # The code as typed, with the discount, wherever the invoice is shown: My invoices, the admin list, the CSV.
+    mine = client.get(reverse("riseup_stripe:my_invoices")).content.decode()
+    assert "€4.90<br><span class=\"promotion-code\">code TEN</span>" in mine
+    assert order.promotion_code_id not in mine
+    admin = factories.user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    listing = client.get(reverse("admin:riseup_stripe_plugin_invoice_changelist")).content.decode()
+    assert "€4.90 (TEN)" in listing and order.promotion_code_id not in listing
+    export = client.get(reverse("admin:riseup_stripe_plugin_invoice_export")).content.decode()
+    assert next(csv.DictReader(io.StringIO(export)))["promotion_code"] == "TEN"
 
 
 def test_delayed_payment_pending_then_succeeded(client, lms, stripe):

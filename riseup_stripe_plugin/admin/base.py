@@ -25,6 +25,12 @@ class RecordAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Nothing on the page can be changed: no Save buttons."""
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return False
 

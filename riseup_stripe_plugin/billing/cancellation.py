@@ -12,6 +12,7 @@ a credit note already issued at Stripe is found and reused.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ..exceptions import RiseupStripeError
 from ..models import CreditNote, Invoice, InvoiceStatus
 from ..orders.access import end_order
+from ..orders.emails import purchase_cancelled
 from ..stripe_gateway import StripeGateway
 from .charges import charge_for, refundable
 from .credit_notes import ACTOR_KEY, CANCELLATION_KEY, is_cancellation, live_credit_notes, store_credit_note
@@ -110,6 +112,7 @@ def apply_cancellation(invoice: Invoice, *, notes: list[dict], actor, reason: st
             invoice.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason",
                                         "amount_refunded", "modified"])
             end_order(invoice.order)
+            transaction.on_commit(partial(purchase_cancelled, invoice))  # the learner is told by email
             log.info("Invoice %s cancelled (order %s) by %s", invoice, invoice.order.uuid,
                      getattr(actor, "pk", "Stripe"))
         return _cancellation_note(invoice)

@@ -67,7 +67,7 @@ def record_invoice(data: dict) -> Invoice | None:
                 with transaction.atomic():
                     invoice = Invoice.objects.create(
                         order=order, user_id=order.user_id, course_key=order.course_key,
-                        stripe_invoice_id=data["id"], **fields,
+                        stripe_invoice_id=data["id"], promotion_code=order.promotion_code, **fields,
                     )
             except IntegrityError as exc:  # the other delivery path stored it a moment ago...
                 invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
@@ -81,6 +81,8 @@ def record_invoice(data: dict) -> Invoice | None:
                 return invoice
         if invoice.status in LOCAL_FINAL:
             fields.pop("status")
+        if not invoice.promotion_code and order.promotion_code:
+            fields["promotion_code"] = order.promotion_code
         for name, value in fields.items():
             setattr(invoice, name, value)
         invoice.save()

@@ -228,6 +228,21 @@ def retirement_signals() -> list:
     return list(backend().retirement_signals())
 
 
+def send_learner_message(name: str, user, context: dict, language: str | None) -> None:
+    """
+    Email ``user`` the message ``name`` through the platform's messaging (edx-ace on Open edX).
+
+    Its templates are the plugin's ``riseup_stripe_plugin/edx_ace/<name>/email/`` (subject, body.txt,
+    body.html, head.html, from_name), rendered in ``language`` with ``context``.
+    """
+    backend().send_learner_message(name, user, context, language)
+
+
+def learner_language(user) -> str | None:
+    """The language the learner chose on the platform (None: the platform's default)."""
+    return backend().learner_language(user)
+
+
 def course_catalog_changed_signal():
     """Studio's ``COURSE_CATALOG_INFO_CHANGED`` (openedx-events, ``catalog_info=``); None where it does not exist."""
     return backend().course_catalog_changed_signal()

@@ -8,6 +8,8 @@ dashboard, bulk enroll, invitations): paid means paid.
 
 from __future__ import annotations
 
+import logging
+
 from django.db.models import Exists
 from django.utils.translation import gettext as _
 from openedx_filters import PipelineStep
@@ -20,6 +22,11 @@ from ..models import CourseOffer, Order
 from ..orders.eligibility import eligibility
 from ..states import ACCESS_STATES, OrderState
 from .backoffice import back_office_enrollment, record_back_office_enrollment
+
+log = logging.getLogger(__name__)
+
+#: The logger of openedx-filters' pipeline runner, which logs every refusal with its traceback.
+FILTERS_LOGGER = "openedx_filters.tooling"
 
 
 def paid_course_offer(user, course_key):
@@ -84,4 +91,8 @@ class PaidCourseEnrollmentGate(PipelineStep):
             path, actor = back_office
             record_back_office_enrollment(user, course_key, mode, path, actor)
             return {}
-        raise CourseEnrollmentStarted.PreventEnrollment(enrollment_refusal_message(user, course_key, offer))
+        message = enrollment_refusal_message(user, course_key, offer)
+        # A refusal is the gate working, not an error: one line, no traceback.
+        log.info("Enrollment of user %s in %s refused (paid course, not bought): %s",
+                 getattr(user, "pk", None), course_key, message)
+        raise CourseEnrollmentStarted.PreventEnrollment(message)

@@ -27,7 +27,7 @@ class AudienceRule(models.Model):
         help_text=_("When several rules match, the lowest number wins; then the most specific domain."),
     )
     active = models.BooleanField(default=True, verbose_name=_("active"))
-    modified = models.DateTimeField(auto_now=True)
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
         verbose_name = _("audience rule")
@@ -65,7 +65,7 @@ class LearnerScope(models.Model):
     scope = models.CharField(max_length=16, choices=AudienceScope.choices, verbose_name=_("scope"))
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+", editable=False, verbose_name=_("set by"))
-    modified = models.DateTimeField(auto_now=True)
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
         verbose_name = _("learner scope")

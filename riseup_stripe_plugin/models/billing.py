@@ -29,36 +29,40 @@ class Invoice(models.Model):
     .. pii_retirement: retained
     """
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="riseup_stripe_invoices",
+        verbose_name=_("learner"),
     )
-    course_key = CourseKeyField(max_length=255, db_index=True)
-    stripe_invoice_id = models.CharField(max_length=255, unique=True)
-    number = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    status = models.CharField(max_length=32, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
-    stripe_status = models.CharField(max_length=32, blank=True, default="")
-    currency = models.CharField(max_length=3)
-    subtotal = models.BigIntegerField(default=0)
-    tax = models.BigIntegerField(default=0)
-    discount = models.BigIntegerField(default=0)
-    total = models.BigIntegerField(default=0)
-    amount_paid = models.BigIntegerField(default=0)
-    amount_refunded = models.BigIntegerField(default=0)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course id"))
+    stripe_invoice_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe invoice id"))
+    number = models.CharField(max_length=255, blank=True, default="", db_index=True, verbose_name=_("number"))
+    status = models.CharField(max_length=32, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN,
+        verbose_name=_("status"))
+    stripe_status = models.CharField(max_length=32, blank=True, default="", verbose_name=_("status at Stripe"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    subtotal = models.BigIntegerField(default=0, verbose_name=_("subtotal"))
+    tax = models.BigIntegerField(default=0, verbose_name=_("tax"))
+    discount = models.BigIntegerField(default=0, verbose_name=_("discount"))
+    total = models.BigIntegerField(default=0, verbose_name=_("total tax included"))
+    amount_paid = models.BigIntegerField(default=0, verbose_name=_("amount paid"))
+    amount_refunded = models.BigIntegerField(default=0, verbose_name=_("amount refunded"))
+    #: The promotion code the learner typed (WELCOME10), copied from the order at fulfilment.
+    promotion_code = models.CharField(max_length=255, blank=True, default="", verbose_name=_("promotion code"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    cancellation_reason = models.TextField(blank=True, default="")
-    customer_email = models.CharField(max_length=254, blank=True, default="")
-    customer_name = models.CharField(max_length=255, blank=True, default="")
+                                     related_name="+", verbose_name=_("cancelled by"))
+    cancellation_reason = models.TextField(blank=True, default="", verbose_name=_("cancellation reason"))
+    customer_email = models.CharField(max_length=254, blank=True, default="", verbose_name=_("email on the invoice"))
+    customer_name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("name on the invoice"))
     # The buyer's country (ISO 3166 alpha-2) from the invoice's address: where the tax is declared.
     buyer_country = models.CharField(max_length=2, blank=True, default="", verbose_name=_("buyer country"))
-    hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="")
-    invoice_pdf_url = models.URLField(max_length=2000, blank=True, default="")
-    issued_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    hosted_invoice_url = models.URLField(max_length=2000, blank=True, default="", verbose_name=_("online invoice"))
+    invoice_pdf_url = models.URLField(max_length=2000, blank=True, default="", verbose_name=_("invoice PDF"))
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("issued at"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
         verbose_name = _("invoice")
@@ -78,29 +82,36 @@ class CreditNote(models.Model):
     .. no_pii:
     """
 
+    class Reason(models.TextChoices):
+        """Stripe's credit note reasons, in words."""
+        ORDER_CHANGE = "order_change", _("Order change")
+        PRODUCT_UNSATISFACTORY = "product_unsatisfactory", _("Course unsatisfactory")
+        DUPLICATE = "duplicate", _("Duplicate purchase")
+        FRAUDULENT = "fraudulent", _("Fraudulent purchase")
+
     class Source(models.TextChoices):
         ADMIN = "admin", _("Cancelled by an administrator")
         STRIPE = "stripe", _("Made in Stripe")
         REFUND = "refund", _("Issued for a refund made in Stripe")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
-    stripe_credit_note_id = models.CharField(max_length=255, unique=True)
-    number = models.CharField(max_length=255, blank=True, default="")
-    amount = models.BigIntegerField()
-    # The tax the credit note gives back (part of ``amount``): tax collected is the invoices' less this.
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes",
+        verbose_name=_("invoice"))
+    stripe_credit_note_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe credit note id"))
+    number = models.CharField(max_length=255, blank=True, default="", verbose_name=_("number"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
     tax = models.BigIntegerField(default=0, verbose_name=_("tax"))
-    currency = models.CharField(max_length=3)
-    refund_id = models.CharField(max_length=255, blank=True, default="")
-    reason = models.CharField(max_length=64, blank=True, default="")
-    memo = models.TextField(blank=True, default="")
-    pdf_url = models.URLField(max_length=2000, blank=True, default="")
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    refund_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("refund id"))
+    reason = models.CharField(max_length=64, blank=True, default="", choices=Reason.choices, verbose_name=_("reason"))
+    memo = models.TextField(blank=True, default="", verbose_name=_("memo"))
+    pdf_url = models.URLField(max_length=2000, blank=True, default="", verbose_name=_("PDF"))
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN, verbose_name=_("source"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    issued_at = models.DateTimeField(null=True, blank=True)
+                                   related_name="+", verbose_name=_("created by"))
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("issued at"))
     # Set when the credit note was voided in Stripe: it no longer counts, the invoice follows what remains.
     voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided"))
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("credit note")

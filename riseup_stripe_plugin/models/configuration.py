@@ -26,8 +26,10 @@ class PaymentConfiguration(models.Model):
 
     enabled = models.BooleanField(default=False, verbose_name=_("Enable the payment method"))
     publishable_key = models.CharField(max_length=255, blank=True, default="", verbose_name=_("publishable key"))
-    secret_key_encrypted = models.TextField(blank=True, default="", editable=False)
-    webhook_secret_encrypted = models.TextField(blank=True, default="", editable=False)
+    secret_key_encrypted = models.TextField(blank=True, default="", editable=False,
+        verbose_name=_("secret key (encrypted)"))
+    webhook_secret_encrypted = models.TextField(blank=True, default="", editable=False,
+        verbose_name=_("webhook signing secret (encrypted)"))
     api_version = models.CharField(max_length=64, blank=True, default="", verbose_name=_("API version"))
     default_currency = models.CharField(max_length=3, blank=True, default="", verbose_name=_("default currency"))
     tax_mode = models.CharField(max_length=16, choices=TaxMode.choices, blank=True, default="",
@@ -41,9 +43,9 @@ class PaymentConfiguration(models.Model):
     checkout_lifetime_minutes = models.PositiveIntegerField(
         null=True, blank=True, verbose_name=_("checkout session lifetime (minutes)"),
     )
-    modified = models.DateTimeField(auto_now=True)
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
     modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", editable=False)
+                                    related_name="+", editable=False, verbose_name=_("modified by"))
 
     class Meta:
         verbose_name = _("payment settings")
@@ -64,7 +66,7 @@ class Installation(models.Model):
     """
 
     installation_id = models.CharField(max_length=40, unique=True, verbose_name=_("installation id"))
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("installation")

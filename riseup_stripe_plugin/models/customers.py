@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StripeCustomer(models.Model):
@@ -15,12 +16,15 @@ class StripeCustomer(models.Model):
     .. pii_retirement: local_api
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    livemode = models.BooleanField(default=False)
-    customer_id = models.CharField(max_length=255, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("learner"))
+    livemode = models.BooleanField(default=False, verbose_name=_("live mode"))
+    customer_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe customer id"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("Stripe customer")
+        verbose_name_plural = _("Stripe customers")
         constraints = [
             models.UniqueConstraint(fields=["user", "livemode"], name="riseup_stripe_one_customer_per_mode"),
         ]

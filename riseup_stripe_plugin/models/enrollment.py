@@ -25,14 +25,15 @@ class BackOfficeEnrollment(models.Model):
         COURSE_TEAM = "course_team", _("Course staff or instructor enrolling themselves")
         NO_REQUEST = "no_request", _("Management command or task")
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("learner"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    course_key = CourseKeyField(max_length=255, db_index=True)
-    path = models.CharField(max_length=32, choices=Path.choices)
-    request_path = models.CharField(max_length=500, blank=True, default="")
-    mode = models.CharField(max_length=100, blank=True, default="")
-    created = models.DateTimeField(auto_now_add=True)
+                              related_name="+", verbose_name=_("by"))
+    course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course id"))
+    path = models.CharField(max_length=32, choices=Path.choices, verbose_name=_("path"))
+    request_path = models.CharField(max_length=500, blank=True, default="", verbose_name=_("request path"))
+    mode = models.CharField(max_length=100, blank=True, default="", verbose_name=_("mode"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("back-office enrollment")

@@ -16,31 +16,31 @@ class StripeEvent(models.Model):
     .. pii_retirement: local_api
     """
 
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=255, db_index=True)
-    api_version = models.CharField(max_length=64, blank=True, default="")
-    livemode = models.BooleanField(default=False)
-    object_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    raw_body = models.TextField()
-    verified = models.BooleanField(default=False)
-    processed = models.BooleanField(default=False)
-    ignored = models.BooleanField(default=False)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
+    event_id = models.CharField(max_length=255, unique=True, verbose_name=_("event id"))
+    type = models.CharField(max_length=255, db_index=True, verbose_name=_("type"))
+    api_version = models.CharField(max_length=64, blank=True, default="", verbose_name=_("API version"))
+    livemode = models.BooleanField(default=False, verbose_name=_("live mode"))
+    object_id = models.CharField(max_length=255, blank=True, default="", db_index=True, verbose_name=_("object id"))
+    raw_body = models.TextField(verbose_name=_("raw body"))
+    verified = models.BooleanField(default=False, verbose_name=_("verified"))
+    processed = models.BooleanField(default=False, verbose_name=_("processed"))
+    ignored = models.BooleanField(default=False, verbose_name=_("ignored"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    error = models.TextField(blank=True, default="", verbose_name=_("error"))
     # An error retrying cannot fix (a duplicate invoice, a missing Stripe object, an enrollment the
     # platform refuses): Stripe was answered 2xx, an administrator processes it again once it is fixed.
-    needs_attention = models.BooleanField(default=False, db_index=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    needs_attention = models.BooleanField(default=False, db_index=True, verbose_name=_("needs attention"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt at"))
     # When its processing was handed to a Celery worker (RISEUP_STRIPE_WEBHOOK_MODE).
-    queued_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("queued at"))
     # What processing did ("order ...: fulfilled", "ignored: another installation"...).
-    outcome = models.CharField(max_length=255, blank=True, default="")
+    outcome = models.CharField(max_length=255, blank=True, default="", verbose_name=_("outcome"))
     # Set when Stripe sent the event in another API version than the one the plugin parses.
-    warning = models.CharField(max_length=255, blank=True, default="")
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    warning = models.CharField(max_length=255, blank=True, default="", verbose_name=_("warning"))
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("received at"))
     # When the raw body was emptied (retention period over, or the learner retired).
-    body_erased_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    body_erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("body erased at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
 
     class Meta:
         verbose_name = _("Stripe event")

@@ -38,17 +38,20 @@ class CourseOffer(models.Model):
             "Who may see and buy this course: everyone when public is ticked, else learners of a ticked scope."
         ),
     )
-    stripe_product_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_product_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("Stripe product id"))
     # The name the Stripe Product was last given (the course's name then); a rename bumps the version.
-    stripe_product_name = models.CharField(max_length=255, blank=True, default="", editable=False)
-    product_name_version = models.PositiveIntegerField(default=0, editable=False)
-    stripe_price_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_product_name = models.CharField(max_length=255, blank=True, default="", editable=False,
+        verbose_name=_("Stripe product name"))
+    product_name_version = models.PositiveIntegerField(default=0, editable=False,
+        verbose_name=_("product name version"))
+    stripe_price_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("Stripe price id"))
     # What the current Stripe Price says; a mismatch with price/currency means "sync needed".
-    stripe_price_amount = models.PositiveBigIntegerField(null=True, blank=True)
-    stripe_price_currency = models.CharField(max_length=3, blank=True, default="")
-    price_version = models.PositiveIntegerField(default=0, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    stripe_price_amount = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("Stripe price amount"))
+    stripe_price_currency = models.CharField(max_length=3, blank=True, default="",
+        verbose_name=_("Stripe price currency"))
+    price_version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("price version"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
         verbose_name = _("course offer")
@@ -95,7 +98,7 @@ class OfferChange(models.Model):
         STUDIO = "studio", _("Studio API")
         RERUN = "rerun", _("Course re-run")
 
-    offer = models.ForeignKey(CourseOffer, on_delete=models.CASCADE, related_name="changes")
+    offer = models.ForeignKey(CourseOffer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("offer"))
     course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("changed by"))

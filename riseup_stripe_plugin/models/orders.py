@@ -38,44 +38,51 @@ class Order(models.Model):
     .. pii_retirement: retained
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("UUID"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="riseup_stripe_orders",
+        verbose_name=_("learner"),
     )
-    course_key = CourseKeyField(max_length=255, db_index=True)
-    offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="orders")
-    state = models.CharField(max_length=32, choices=OrderState.choices, default=OrderState.CREATED)
+    course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course id"))
+    offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("offer"))
+    state = models.CharField(max_length=32, choices=OrderState.choices, default=OrderState.CREATED,
+        verbose_name=_("state"))
     # The price and currency at the moment of purchase: what the learner agreed to pay.
-    amount = models.PositiveBigIntegerField()
-    currency = models.CharField(max_length=3)
-    stripe_price_id = models.CharField(max_length=255)
-    enrollment_mode = models.CharField(max_length=100, blank=True, default="")
-    amount_paid = models.BigIntegerField(null=True, blank=True)
-    amount_discount = models.BigIntegerField(null=True, blank=True)
-    promotion_code_id = models.CharField(max_length=255, blank=True, default="")
-    # The promotion code as the learner typed it (Stripe's ``code``), for the sales figures.
-    promotion_code = models.CharField(max_length=255, blank=True, default="",
-                                      verbose_name=_("promotion code (as typed)"))
+    amount = models.PositiveBigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    stripe_price_id = models.CharField(max_length=255, verbose_name=_("Stripe price id"))
+    enrollment_mode = models.CharField(max_length=100, blank=True, default="", verbose_name=_("enrollment mode"))
+    amount_paid = models.BigIntegerField(null=True, blank=True, verbose_name=_("amount paid"))
+    amount_discount = models.BigIntegerField(null=True, blank=True, verbose_name=_("discount"))
+    promotion_code_id = models.CharField(max_length=255, blank=True, default="",
+        verbose_name=_("promotion code (Stripe id)"))
+    #: The code as the learner typed it (WELCOME10), from Stripe's promotion_code object.
+    promotion_code = models.CharField(max_length=255, blank=True, default="", verbose_name=_("promotion code"))
     # The learner's audience scope when the order was made; empty for orders from before it was recorded.
     audience_scope = models.CharField(max_length=16, blank=True, default="",
                                       verbose_name=_("audience scope at purchase"))
-    stripe_customer_id = models.CharField(max_length=255, blank=True, default="")
-    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    checkout_url = models.TextField(blank=True, default="")
-    checkout_expires_at = models.DateTimeField(null=True, blank=True)
-    payment_intent_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    stripe_invoice_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    open_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
-    access_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False)
-    flag_reason = models.TextField(blank=True, default="")
-    dispute_id = models.CharField(max_length=255, blank=True, default="")
-    dispute_status = models.CharField(max_length=64, blank=True, default="")
-    last_error = models.TextField(blank=True, default="")
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("Stripe customer id"))
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True,
+        verbose_name=_("Checkout Session id"))
+    checkout_url = models.TextField(blank=True, default="", verbose_name=_("Checkout address"))
+    checkout_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Checkout expires at"))
+    payment_intent_id = models.CharField(max_length=255, blank=True, default="", db_index=True,
+        verbose_name=_("PaymentIntent id"))
+    stripe_invoice_id = models.CharField(max_length=255, blank=True, default="", db_index=True,
+        verbose_name=_("Stripe invoice id"))
+    open_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False,
+        verbose_name=_("open purchase slot"))
+    access_slot = models.CharField(max_length=300, unique=True, null=True, blank=True, editable=False,
+        verbose_name=_("access slot"))
+    flag_reason = models.TextField(blank=True, default="", verbose_name=_("flag reason"))
+    dispute_id = models.CharField(max_length=255, blank=True, default="", verbose_name=_("dispute id"))
+    dispute_status = models.CharField(max_length=64, blank=True, default="", verbose_name=_("dispute status"))
+    last_error = models.TextField(blank=True, default="", verbose_name=_("last error"))
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    fulfilled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("fulfilled at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
 
     class Meta:
         verbose_name = _("order")

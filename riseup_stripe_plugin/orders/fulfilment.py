@@ -110,6 +110,8 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
             _move(order, S.FLAGGED, flag_reason=problem, **payment)
             return order
         _move(order, S.PAID, **payment)
+        if promotion_code:  # an invoice stored before the payment was confirmed learns its code now
+            Invoice.objects.filter(order=order, promotion_code="").update(promotion_code=promotion_code)
 
     if order.state == S.PAID:
         order = _fulfil_paid(order)

@@ -180,6 +180,29 @@ def retirement_signals():
     return [retirement.USER_RETIRE_LMS_CRITICAL, retirement.USER_RETIRE_LMS_MISC]
 
 
+def send_learner_message(name, user, context, language):
+    """The platform's messaging (edx-ace) stands here as Django's mail, rendering the same templates."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    def part(attribute):
+        return render_to_string(f"riseup_stripe_plugin/edx_ace/{name}/email/{attribute}", context).strip()
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        email = EmailMultiAlternatives(subject=part("subject.txt"), body=part("body.txt"),
+                                       from_email=f"{part('from_name.txt')} <{settings.DEFAULT_FROM_EMAIL}>",
+                                       to=[user.email])
+        email.attach_alternative(f"<html><head>{part('head.html')}</head><body>{part('body.html')}</body></html>",
+                                 "text/html")
+    email.send()
+
+
+def learner_language(user):
+    return None  # the stand-in keeps no language preference: the platform's default
+
+
 def course_catalog_changed_signal():
     # The real openedx-events signal, as Studio sends it (see sandbox.platform.studio).
     from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED

@@ -100,6 +100,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 LOGIN_URL = "/login/"
+# The platform's messaging stand-in sends through Django's mail: printed on the console (tests collect it).
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "courses@sandbox.example"
 LOGIN_REDIRECT_URL = "/"
 
 # The MFEs call the LMS from their own origin with credentials, as tutor-mfe configures the LMS:

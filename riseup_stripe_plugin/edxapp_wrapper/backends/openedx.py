@@ -254,6 +254,31 @@ def retirement_signals():
     return [USER_RETIRE_LMS_CRITICAL, USER_RETIRE_LMS_MISC]
 
 
+def send_learner_message(name, user, context, language):
+    from django.contrib.sites.models import Site
+    from edx_ace import ace
+    from edx_ace.recipient import Recipient
+    from openedx.core.djangoapps.ace_common.message import BaseMessageType
+    from openedx.core.djangoapps.ace_common.template_context import get_base_template_context
+
+    # The message type names its templates: riseup_stripe_plugin/edx_ace/<name>/email/...
+    message_type = type(f"RiseupStripe_{name}", (BaseMessageType,), {"APP_LABEL": "riseup_stripe_plugin",
+                                                                     "NAME": name})()
+    message_type.options["transactional"] = True  # a receipt: sent whatever the learner's marketing choices
+    message = message_type.personalize(
+        recipient=Recipient(user.id, user.email), language=language,
+        user_context={**get_base_template_context(Site.objects.get_current()), **context},
+    )
+    ace.send(message)
+
+
+def learner_language(user):
+    from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY
+    from openedx.core.djangoapps.user_api.preferences.api import get_user_preference
+
+    return get_user_preference(user, LANGUAGE_KEY)
+
+
 def course_catalog_changed_signal():
     try:
         from openedx_events.content_authoring.signals import COURSE_CATALOG_INFO_CHANGED
