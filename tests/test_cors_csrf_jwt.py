@@ -97,6 +97,9 @@ def test_csrf_token_service_sets_the_cookie_for_the_mfe():
     assert response["Access-Control-Allow-Origin"] == MFE
 
 
+# Transactional: the purchases API is outside the request transaction (it calls Stripe), and DRF marks any
+# open transaction for rollback when it refuses (401, 403); inside the test's own that would be the test's.
+@pytest.mark.django_db(transaction=True)
 def test_buying_from_an_mfe_with_the_jwt_cookie_and_a_csrf_token(stripe):
     learner = factories.user()
     course, _ = factories.paid_course()
@@ -124,6 +127,9 @@ def test_buying_from_an_mfe_with_the_jwt_cookie_and_a_csrf_token(stripe):
     assert session["cancel_url"] == back  # Checkout's back link returns to the MFE page
 
 
+# Transactional: the purchases API is outside the request transaction (it calls Stripe), and DRF marks any
+# open transaction for rollback when it refuses (401, 403); inside the test's own that would be the test's.
+@pytest.mark.django_db(transaction=True)
 def test_buying_with_the_session_and_a_csrf_token(stripe):
     learner = factories.user()
     course, _ = factories.paid_course()
