@@ -121,9 +121,8 @@ def test_webhooks_are_processed_by_a_celery_worker(client, lms, stripe, worker, 
     wait_for(lambda: f"processed by a worker: order {order.uuid}: fulfilled" in worker.output(),
              message="the worker's log line")
     assert f"{completed.event_id}" in worker.output()
-    # Every Stripe call this process made was the purchase's: the webhooks' work was all the worker's.
-    assert sorted(set(stripe_calls.names())) == ["checkout session creation", "customer creation",
-                                                 "price creation", "product creation"]
+    # The one Stripe call this process made was the purchase's: the webhooks' work was all the worker's.
+    assert stripe_calls.names() == ["checkout session creation"]
     assert invoice.total == 4900
     # Each event answered 2xx at once: the emulator has nothing left to retry.
     assert all(200 <= d["status"] < 300 for d in stripe.deliveries()), stripe.deliveries()

@@ -101,7 +101,9 @@ def test_the_webhook_sets_monitoring_attributes(client, stripe, signed_post, att
 
     attributes.clear()
     assert signed_post(event, secret="whsec_not_the_right_one_0000").status_code == 400
-    assert attributes.attributes == [("riseup_stripe.event_result", "invalid_signature")]
+    # Only the outcome of our own attributes (the platform's middlewares set theirs, e.g. has_jwt_cookie).
+    assert [a for a in attributes.attributes if a[0].startswith("riseup_stripe.")] == [
+        ("riseup_stripe.event_result", "invalid_signature")]
 
     attributes.clear()
     stripe.unreachable()
@@ -128,7 +130,7 @@ def test_the_purchase_sets_monitoring_attributes(client, stripe, attributes):
     response = client.post(reverse("riseup_stripe:api_purchase"), {"course_id": str(free.id)},
                            content_type="application/json")
     assert response.status_code == 409
-    assert attributes.values("riseup_stripe.purchase_result") == ["refused:free_course"]
+    assert attributes.values("riseup_stripe.purchase_result") == ["refused:free"]
 
     attributes.clear()
     other, _ = factories.paid_course()

@@ -182,8 +182,8 @@ def test_objects_of_another_installation_are_skipped(client, stripe, settings):
     before = snapshot()
     settings.RISEUP_STRIPE_INSTALLATION_ID = "staging"  # the same account, another installation
     stripe.client().v1.checkout.sessions.create(params={
-        "mode": "payment", "success_url": "https://x/", "line_items": [{"price": order.stripe_price_id,
-                                                                        "quantity": 1}],
+        "mode": "payment", "success_url": "https://x/", "line_items": [{"quantity": 1, "price_data": {
+            "currency": order.currency, "unit_amount": order.amount, "product_data": {"name": "Staging copy"}}}],
         "metadata": {"riseup_order": str(uuid.uuid4()), "riseup_installation": "prod"}})
     report = reconcile(commit=True)
     assert report.changes == [] and report.foreign >= 2  # prod's order's session, and the new one

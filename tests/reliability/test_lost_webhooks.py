@@ -48,13 +48,18 @@ def test_a_hundred_purchases_with_every_webhook_dropped_are_fulfilled_by_one_rec
                + Invoice.objects.values("order_id").annotate(n=Count("id")).filter(n__gt=1).count())
     invoices = Invoice.objects.filter(stripe_status="paid").count()
     assert (fulfilled, enrollments, invoices, doubled) == (PURCHASES, PURCHASES, PURCHASES, 0)
-    # Two reads per lost purchase (its session, its invoice) and one per page of each list.
+    # Per lost purchase: its session read (invoice expanded) and the Customer Checkout made named once
+    # (the learner's name and metadata); one read per page of each list.
     assert calls <= 2 * PURCHASES + 10, stripe.request_count()["by_endpoint"]
     writes = [r for r in stripe.requests() if r["method"] == "POST"]
-    assert writes == []  # settling a payment reads Stripe; it writes nothing there
+    # Settling a payment writes nothing but those Customer details, once per new learner.
+    assert all(r["path"].startswith("/v1/customers/cus_") for r in writes), {r["path"] for r in writes}
+    assert len({r["path"] for r in writes}) == len(writes) == PURCHASES
+    stripe.clear_requests()
 
     again = reconcile(commit=True)
     assert again.changes == []
+    assert [r for r in stripe.requests() if r["method"] == "POST"] == []  # the second run writes nothing
     figure("lost-webhooks",
            f"{PURCHASES} purchases, {failed_deliveries} webhook deliveries failed; one reconciliation: "
            f"{fulfilled} fulfilled, {enrollments} enrolled, {invoices} invoices, {doubled} doubled, "

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from riseup_stripe_plugin.models import CreditNote, Invoice, InvoiceStatus, Order, StripeCustomer
 from riseup_stripe_plugin.states import OPEN_STATES, OrderState
+from riseup_stripe_plugin.stripe_gateway import StripeGateway
 from sandbox.platform import enrollment
 from sandbox.platform.models import CourseEnrollment
 
@@ -43,7 +44,10 @@ def test_at_purchase_start(client, stripe, figure):
     stripe.clear_faults()
     order = buy(client, learner, course)  # once it is back
     assert order.state == OrderState.AWAITING_PAYMENT and Order.objects.filter(user=learner).count() == 1
-    assert StripeCustomer.objects.filter(user=learner).count() == 1
+    # Checkout makes a new learner's Customer when they pay; nothing half-made was stored for it.
+    assert StripeCustomer.objects.filter(user=learner).count() == 0
+    session = StripeGateway().retrieve_checkout_session(order.checkout_session_id)
+    assert session["customer_creation"] == "always" and session["customer_email"] == learner.email
     figure("unreachable-purchase", f"HTTP {response.status_code} with a message; orders with a checkout: 0; "
            f"order rows left: {leftover}; once back: 1 order awaiting payment")
 
