@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.utils.translation import gettext as _
 
 from ..models import AudienceRule, LearnerScope
@@ -52,13 +52,17 @@ def learner_scope(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return DEFAULT_SCOPE
     # One query: the assignment and the rules matching the address, read together.
+    # Every column is an annotation, named and ordered alike on both sides: Django before 5.0 puts model
+    # fields before annotations in a values_list's SELECT, which would misalign the UNION's columns.
+    columns = ("kind", "rule_priority", "rule_domain", "rule_scope")
     explicit = (LearnerScope.objects.filter(user_id=user.pk).order_by()
-                .annotate(kind=Value(0), rule_priority=Value(0), rule_domain=Value(""))
-                .values_list("kind", "rule_priority", "rule_domain", "scope"))
+                .annotate(kind=Value(0), rule_priority=Value(0), rule_domain=Value(""), rule_scope=F("scope"))
+                .values_list(*columns))
     candidates = candidate_domains(email_domain(verified_email(user)))
     if candidates:
-        rules = (AudienceRule.objects.filter(active=True, domain__in=candidates).order_by().annotate(kind=Value(1))
-                 .values_list("kind", "priority", "domain", "scope"))
+        rules = (AudienceRule.objects.filter(active=True, domain__in=candidates).order_by()
+                 .annotate(kind=Value(1), rule_priority=F("priority"), rule_domain=F("domain"), rule_scope=F("scope"))
+                 .values_list(*columns))
         explicit = explicit.union(rules, all=True)
     rows = list(explicit)
     assigned = [row[3] for row in rows if row[0] == 0]
