@@ -16,6 +16,13 @@ Comparisons 4 and 5: webhook intake through a real WSGI server, against dj-strip
 3. The same events, signed with the same secret, go to a minimal dj-stripe site
    (:mod:`benchmarks.djstripe_site`, its own virtualenv, its own MariaDB database, gunicorn with 2
    workers too, re-reading the sessions from the same emulator).
+
+Steps 2 and 3 process each event in its request (the plugin's request mode, dj-stripe's only
+one): that is the comparison. Then the plugin's Celery mode on events of other purchases: the
+same gunicorn answers once the event is stored and queued (Redis, a database number and key
+prefix of this run's own), and 2 solo-pool Celery workers process them; reported are the time to
+acknowledge and the workers' events per second (the first measured event received to the last
+processed).
 """
 
 from __future__ import annotations
@@ -50,6 +57,11 @@ WARMUP_EVENTS = 6
 WORKERS = 2
 CONCURRENCY = 2
 PREPARE_SECONDS = 300
+CELERY_WORKERS = 2
+CELERY_BROKER = os.environ.get("BENCH_CELERY_BROKER", "redis://127.0.0.1:6379/13")
+CELERY_QUEUES = "edx.lms.core.default"
+#: How long the workers may take to finish the measured events once the load stopped.
+CELERY_DRAIN_SECONDS = 120
 
 
 # -- 1. events from real purchases ------------------------------------------------------------------------------
@@ -168,7 +180,8 @@ def load(processes, name, events_file, url, secret, *, skip, count, seconds, wor
     return json.loads(out.read_text())
 
 
-def serve_and_load(processes, name, command, env, path, secret, events_file, size, emulator, workdir) -> dict:
+def serve_and_load(processes, name, command, env, path, secret, events_file, size, emulator, workdir,
+                   after_warmup=None) -> dict:
     """Start gunicorn, warm it up, load it, read its workers' memory, stop it."""
     port = free_port()
     command = [*command, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
@@ -183,6 +196,8 @@ def serve_and_load(processes, name, command, env, path, secret, events_file, siz
         wait_until(lambda: len(worker_pids(server.pid)) >= WORKERS, timeout=30, message="the workers")
         warmup = load(processes, name, events_file, url, secret, skip=0, count=WARMUP_EVENTS, seconds=60,
                       workdir=workdir)
+        if after_warmup is not None:
+            after_warmup()
         emulator.clear_requests()
         sampler = RSSSampler(server.pid)
         sampler.start()
@@ -273,6 +288,91 @@ def lms_check(events) -> dict:
     }
 
 
+def _processed(event_ids) -> int:
+    from riseup_stripe_plugin.models import StripeEvent
+
+    return StripeEvent.objects.filter(event_id__in=event_ids, processed=True).count()
+
+
+def _wait_processed(event_ids, seconds) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _processed(event_ids) >= len(event_ids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _remove_redis_keys(url: str, prefix: str) -> None:
+    """This run's keys only (the prefix names it); other runs sharing the database keep theirs."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    except Exception:  # noqa: BLE001 - nothing to clean, or Redis gone: the keys expire with the run's prefix
+        pass
+
+
+def celery_run(processes, lms_env, secret, events, size, emulator, workdir) -> dict:
+    """The plugin in Celery mode: gunicorn acknowledges, Celery workers process."""
+    from django.db import connections
+
+    from riseup_stripe_plugin.models import StripeEvent
+
+    prefix = f"riseup-bench-{os.getpid()}:"
+    env = dict(lms_env, BENCH_WEBHOOK_MODE="celery", SANDBOX_CELERY_BROKER_URL=CELERY_BROKER,
+               SANDBOX_CELERY_KEY_PREFIX=prefix)
+    events_file = Path(workdir) / "events-celery.json"
+    events_file.write_text(json.dumps(events))
+    warmup_ids = [event["id"] for event in events[:WARMUP_EVENTS]]
+    measured_ids = [event["id"] for event in events[WARMUP_EVENTS:WARMUP_EVENTS + size["intake_events"]]]
+    celery = str(Path(sys.executable).parent / "celery")
+    workers = []
+    try:
+        for i in range(CELERY_WORKERS):
+            with open(Path(workdir) / f"celery-{i}.log", "ab") as log:
+                workers.append(processes.start(
+                    f"celery worker {i}", [celery, "-A", "sandbox.celery", "worker", "--pool=solo", "-Q", CELERY_QUEUES,
+                                           "-n", f"riseup-bench-{os.getpid()}-{i}@%h", "--without-gossip",
+                                           "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
+                    env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT))
+
+        def warmed_up():
+            if not _wait_processed(warmup_ids, 60):
+                raise RuntimeError("the Celery workers did not process the warm-up events within 60 s")
+
+        result = serve_and_load(processes, "plugin-celery", [str(Path(sys.executable).parent / "gunicorn"),
+                                                             "benchmarks.wsgi:application"],
+                                env, WEBHOOK_PATH, secret, events_file, size, emulator, workdir,
+                                after_warmup=warmed_up)
+        acknowledged = measured_ids[:result["ok"]]
+        drained = _wait_processed(acknowledged, CELERY_DRAIN_SECONDS)
+        stripe_calls = emulator.request_count()["count"]
+        rows = StripeEvent.objects.filter(event_id__in=acknowledged)
+        first = min(rows.values_list("received_at", flat=True), default=None)
+        last = max(rows.filter(processed=True).values_list("processed_at", flat=True), default=None)
+        processed = _processed(acknowledged)
+        seconds = (last - first).total_seconds() if first and last else None
+        result.update({
+            "mode": "celery", "celery_workers": CELERY_WORKERS, "drained": drained,
+            "worker_events_processed": processed,
+            "worker_seconds": round(seconds, 3) if seconds else None,
+            "worker_events_per_second": round(processed / seconds, 2) if seconds else None,
+            # Counted once the workers finished: the ack requests make none, the workers' re-reads are these.
+            "stripe_calls": stripe_calls,
+            "stripe_calls_per_event": round(stripe_calls / processed, 2) if processed else None,
+        })
+        connections.close_all()
+        return result
+    finally:
+        for worker in reversed(workers):
+            processes.stop(worker, timeout=20)
+        _remove_redis_keys(CELERY_BROKER, prefix)
+
+
 def run(size, db, env, processes):
     from django.conf import settings
     from django.db import connections
@@ -282,7 +382,9 @@ def run(size, db, env, processes):
         emulator = start_emulator(processes)
         settings.RISEUP_STRIPE_API_BASE = emulator.base_url
         started = time.monotonic()
-        events = prepare_events(emulator, size["intake_events"] + WARMUP_EVENTS)
+        per_mode = size["intake_events"] + WARMUP_EVENTS
+        prepared = prepare_events(emulator, 2 * per_mode)  # request mode (and dj-stripe), then Celery mode
+        events, celery_events = prepared[:per_mode], prepared[per_mode:]
         prepare_seconds = round(time.monotonic() - started, 1)
         if len(events) <= WARMUP_EVENTS:
             raise RuntimeError(f"only {len(events)} events could be prepared")
@@ -296,6 +398,14 @@ def run(size, db, env, processes):
         plugin = serve_and_load(processes, "plugin", [gunicorn, "benchmarks.wsgi:application"], lms_env,
                                 WEBHOOK_PATH, secret, events_file, size, emulator, workdir)
         plugin["check"] = lms_check(events)
+        plugin["mode"] = "request"
+        if len(celery_events) > WARMUP_EVENTS:
+            try:
+                celery_mode = celery_run(processes, lms_env, secret, celery_events, size, emulator, workdir)
+            except Exception as exc:  # noqa: BLE001 - the comparison itself stands
+                celery_mode = {"unavailable": f"{type(exc).__name__}: {exc}"}
+        else:
+            celery_mode = {"unavailable": "not enough events prepared for a second run"}
         if size["djstripe"]:
             try:
                 djstripe = djstripe_run(processes, secret, events_file, size, emulator, workdir)
@@ -307,7 +417,7 @@ def run(size, db, env, processes):
             "comparison": "intake", "db": db, "workers": WORKERS, "concurrency": CONCURRENCY,
             "events_prepared": len(events), "warmup_events": WARMUP_EVENTS, "prepare_seconds": prepare_seconds,
             "max_events": size["intake_events"], "max_seconds": size["intake_seconds"],
-            "plugin": plugin, "djstripe": djstripe,
+            "plugin": plugin, "djstripe": djstripe, "plugin_celery": celery_mode,
             "ratio_events_per_second": ratio(plugin.get("events_per_second"), djstripe.get("events_per_second")),
         }
     finally:

@@ -23,6 +23,9 @@ RISEUP_STRIPE_PURCHASE_RATE = ""
 RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE = ""
 # The learner's emails are rendered (their cost counts) but go nowhere, not onto the workers' console.
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+# The intake comparison says which mode it measures: "request" (verify, store and process in the webhook's
+# request, as dj-stripe does) unless it asks for "celery" (with SANDBOX_CELERY_BROKER_URL and workers).
+RISEUP_STRIPE_WEBHOOK_MODE = os.environ.get("BENCH_WEBHOOK_MODE", "request")
 # Only set when the run measures requests from outside (gunicorn): one response header per request.
 if os.environ.get("BENCH_COUNT_QUERIES") == "1":
     MIDDLEWARE = ["benchmarks.querycount.QueryCountMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 from datetime import datetime
+from urllib.parse import quote
 
 import stripe
 
@@ -268,9 +269,13 @@ class StripeGateway:
         """
         return self._retrieve("checkout session retrieval", self._retrieve_session_with_invoice, session_id)
 
-    def _retrieve_session_with_invoice(self, session_id: str):
-        return self.client.v1.checkout.sessions.retrieve(
-            session_id, params={"expand": ["invoice", "discounts.promotion_code"]})
+    def _retrieve_session_with_invoice(self, session_id: str) -> dict:
+        # Every webhook and return page reads one: the JSON as Stripe sent it, without making StripeObjects
+        # of it (the expanded invoice's hundreds of fields) only to turn them back into dicts. Errors are
+        # raised as by the typed call (the same status handling in stripe-python's requestor).
+        return self.client.raw_request(
+            "get", f"/v1/checkout/sessions/{quote(session_id, safe='')}",
+            expand=["invoice", "discounts.promotion_code"]).data
 
     def expire_checkout_session(self, session_id: str) -> dict:
         return self._call(

@@ -191,6 +191,35 @@ def test_gate_costs_no_query_on_a_free_course_once_known_and_one_on_a_paid_one()
     assert _gate_queries(learner, paid.id) == (1, False)  # paid: whether this learner bought it is one query
 
 
+def test_a_known_paid_course_asks_only_the_order_table_for_a_buyer():
+    """Once the course is known paid, a buyer's enrollment is one probe of the order's access slot."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riseup_stripe_plugin.catalog import paid_courses
+
+    buyer, learner = factories.user(), factories.user()
+    course, offer = factories.paid_course()
+    order = Order.objects.create(user=buyer, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_s")
+    order.transition(OrderState.AWAITING_PAYMENT, checkout_session_id="cs_s")
+    assert _gate_queries(buyer, course.id)[1] is True  # the order is not paid yet: refused, course now known paid
+    order.transition(OrderState.PAID)
+    with CaptureQueriesContext(connection) as queries:
+        assert _gate_queries(buyer, course.id) == (1, False)
+    assert "access_slot" in queries.captured_queries[0]["sql"]
+    assert "courseoffer" not in queries.captured_queries[0]["sql"].lower()
+    assert _gate_queries(learner, course.id)[1] is True  # no order: still refused
+    order.transition(OrderState.CANCELLED)
+    assert _gate_queries(buyer, course.id)[1] is True  # the slot is freed with the access
+    # A course made free while the cache still says paid (the commit's invalidation not run yet): the
+    # probe misses, the offer itself is read, and the learner is let in.
+    CourseOffer = type(offer)
+    CourseOffer.objects.filter(pk=offer.pk).update(is_paid=False)  # no signal: the cache keeps "paid"
+    assert paid_courses.cached_is_paid(course.id) is True
+    assert _gate_queries(learner, course.id) == (1 + 1, False)
+
+
 def test_a_course_becoming_paid_is_refused_at_once(settings):
     learner = factories.user()
     course = factories.course()

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from .. import conf
 from ..catalog import listing as catalog
 from ..web.ratelimit import RateLimited, check_rate, client_address
-from .serializers import CatalogCourseSerializer
+from .serializers import catalog_courses_data
 from .views import learner_authentication_classes
 
 
@@ -43,7 +43,7 @@ class CatalogView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         result = catalog.search(request.user, filters)
-        data = CatalogCourseSerializer(result.entries, many=True, context={"request": request}).data
+        data = catalog_courses_data(result.entries, request)
         return Response({
             "count": result.count,
             "page": filters.page,

@@ -47,35 +47,53 @@ class InvoiceSerializer(serializers.ModelSerializer):
         return money.format_amount(obj.total, obj.currency)
 
 
-class CatalogCourseSerializer(serializers.Serializer):
-    """One catalog course (a ``catalog.CatalogEntry``): the price tax included in minor units, and formatted."""
+#: The fields of a catalog course, in this order (the catalog API's documented shape).
+CATALOG_COURSE_FIELDS = (
+    "course_id", "title", "org", "image_url", "about_url", "start", "is_paid", "price", "currency", "price_display",
+    "purchasable", "reason", "reason_message", "purchase_url", "enrolled", "bought",
+)
 
-    course_id = serializers.SerializerMethodField()
-    title = serializers.CharField(source="course.display_name")
-    org = serializers.CharField(source="course.org")
-    image_url = serializers.CharField(source="course.image_url")
-    about_url = serializers.SerializerMethodField()
-    start = serializers.DateTimeField(source="course.start")
-    is_paid = serializers.BooleanField()
-    price = serializers.IntegerField()
-    currency = serializers.CharField()
-    price_display = serializers.CharField()
-    purchasable = serializers.BooleanField()
-    reason = serializers.CharField(allow_null=True)
-    reason_message = serializers.CharField()
-    purchase_url = serializers.SerializerMethodField()
-    enrolled = serializers.BooleanField()
-    bought = serializers.BooleanField()
+_DATETIME = serializers.DateTimeField()  # DRF's own rendering of a date (ISO 8601, current time zone, "Z")
 
-    def get_course_id(self, entry):
-        return str(entry.course.course_key)
 
-    def _absolute(self, url):
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None and url else url
+def _text(value):
+    return None if value is None else str(value)
 
-    def get_about_url(self, entry):
-        return self._absolute(entry.course.about_url)
 
-    def get_purchase_url(self, entry):
-        return self._absolute(entry.purchase_url) or None
+def catalog_courses_data(entries, request=None) -> list[dict]:
+    """
+    The page's catalog courses (``catalog.CatalogEntry``) as the API answers them: the price tax included
+    in minor units, and formatted.
+
+    Plain dicts built directly rather than through a DRF ``Serializer``: a page is 20 to 100 rows of 16
+    read-only fields, and the field machinery (copying the fields, looking each attribute up by its
+    dotted source) cost more than the rest of the page's Python together.
+    """
+    absolute = request.build_absolute_uri if request is not None else None
+
+    def url(value):
+        return absolute(value) if absolute is not None and value else value
+
+    data = []
+    for entry in entries:
+        course = entry.course
+        reason = entry.reason
+        data.append({
+            "course_id": str(course.course_key),
+            "title": _text(course.display_name),
+            "org": _text(course.org),
+            "image_url": _text(course.image_url),
+            "about_url": url(course.about_url),
+            "start": _DATETIME.to_representation(course.start),
+            "is_paid": entry.is_paid,
+            "price": entry.price,
+            "currency": entry.currency,
+            "price_display": str(entry.price_display),
+            "purchasable": entry.purchasable,
+            "reason": reason,
+            "reason_message": str(entry.decision.message) if reason else "",
+            "purchase_url": url(entry.purchase_url) or None,
+            "enrolled": bool(entry.enrolled),
+            "bought": bool(entry.bought),
+        })
+    return data

@@ -50,16 +50,60 @@ def invoice_fields(data: dict) -> dict:
     }
 
 
-def record_invoice(data: dict) -> Invoice | None:
-    """Create or update our copy of a Stripe invoice; None when it is not one of ours."""
-    order = order_for_invoice(data)
+def _names(data: dict, order: Order) -> bool:
+    """Whether the invoice is this order's, by the same rule as :func:`order_for_invoice`."""
+    ref = (data.get("metadata") or {}).get("riseup_order")
+    return str(order.uuid) == str(ref) if ref else bool(data.get("id")) and order.stripe_invoice_id == data.get("id")
+
+
+def record_invoice(data: dict, order: Order | None = None) -> Invoice | None:
+    """
+    Create or update our copy of a Stripe invoice; None when it is not one of ours.
+
+    ``order``: the order the caller holds (fulfilment), used when the invoice names it, which spares
+    reading it again before its lock.
+    """
+    order = order if order is not None and _names(data, order) else order_for_invoice(data)
     if order is None:
         log.info("Stripe invoice %s belongs to no order of ours; ignored.", data.get("id"))
         return None
     fields = invoice_fields(data)
+    try:
+        with transaction.atomic():
+            # The order's row lock serializes every writer of this order's invoice (webhook, return page):
+            # without it, two inserts of the same invoice deadlock on MySQL's duplicate-key locks. The
+            # same query says which invoice the order has, so a new one is one INSERT, with no savepoint.
+            order = order.locked(with_invoice=True)
+            if order.invoice_stripe_id is None:
+                invoice = Invoice.objects.create(
+                    order=order, user_id=order.user_id, course_key=order.course_key,
+                    stripe_invoice_id=data["id"], promotion_code=order.promotion_code, **fields,
+                )
+                if not order.stripe_invoice_id:
+                    Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
+                return invoice
+            if order.invoice_stripe_id == data["id"]:
+                return _update_invoice(Invoice.objects.select_for_update().get(stripe_invoice_id=data["id"]),
+                                       order, fields)
+    except IntegrityError:
+        pass  # the invoice is stored under another order (an unusual mapping): the general path below says what to do
+    return _record_invoice_checked(data, order, fields)
+
+
+def _update_invoice(invoice: Invoice, order: Order, fields: dict) -> Invoice:
+    if invoice.status in LOCAL_FINAL:
+        fields.pop("status")
+    if not invoice.promotion_code and order.promotion_code:
+        fields["promotion_code"] = order.promotion_code
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    invoice.save()
+    return invoice
+
+
+def _record_invoice_checked(data: dict, order: Order, fields: dict) -> Invoice:
+    """The order has another invoice, or this one is stored elsewhere: each step checked against the unique keys."""
     with transaction.atomic():
-        # The order's row lock serializes every writer of this order's invoice (webhook, return page):
-        # without it, two inserts of the same invoice deadlock on MySQL's duplicate-key locks.
         order = order.locked()
         invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
         if invoice is None:
@@ -79,6 +123,7 @@ def record_invoice(data: dict) -> Invoice | None:
                 if not order.stripe_invoice_id:
                     Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
                 return invoice
+        return _update_invoice(invoice, order, fields)
         if invoice.status in LOCAL_FINAL:
             fields.pop("status")
         if not invoice.promotion_code and order.promotion_code:

@@ -430,10 +430,11 @@ def search(user, filters: CatalogFilters) -> CatalogPage:
         key = info.course_key
         entry = CatalogEntry(course=info, offer=offers.get(key), enrolled=key in enrolled,
                              bought=bool(held.get(key, set()) & ACCESS_STATES))
-        if entry.is_paid:  # the one purchase decision, as the purchase page and the storefront API take it
+        if entry.is_paid:  # the one purchase decision, as the purchase page and the storefront API take it (no link:
+            # the page shows the code and the message, and its own purchase address)
             entry.decision = decide(signed_in=signed_in, course_key=key, offer=entry.offer, payment_enabled=enabled,
                                     held=held.get(key, ()), enrolled=entry.enrolled, scope=scope or DEFAULT_SCOPE,
-                                    course=info)
+                                    course=info, links=False)
         entries.append(entry)
     currencies = _currencies(table, scope)
     return CatalogPage(filters=filters, entries=entries, count=count, num_pages=num_pages,

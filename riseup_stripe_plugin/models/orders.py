@@ -107,14 +107,27 @@ class Order(models.Model):
         except ValueError:
             return None
 
-    def locked(self) -> Order:
+    def locked(self, *, with_cancelled_invoice: bool = False, with_invoice: bool = False) -> Order:
         """
         This order re-read under its row lock, inside the caller's transaction.
 
         Locks are always taken order first, then invoice: every writer of an order and its
         invoice (fulfilment, invoice recording, cancellation, disputes) goes through here.
+        ``with_cancelled_invoice`` adds ``has_cancelled_invoice`` (fulfilment's check) to the same
+        query, ``with_invoice`` the Stripe id of the order's invoice (``invoice_stripe_id``, None without
+        one: invoice recording's check); the subqueries read the invoice without locking it, and every
+        writer of an order's invoice holds the order's lock.
         """
-        return Order.objects.select_for_update().select_related("user").get(pk=self.pk)
+        from .billing import Invoice, InvoiceStatus
+
+        orders = Order.objects.select_for_update().select_related("user")
+        if with_cancelled_invoice:
+            orders = orders.annotate(has_cancelled_invoice=models.Exists(
+                Invoice.objects.filter(order=models.OuterRef("pk"), status=InvoiceStatus.CANCELLED)))
+        if with_invoice:
+            orders = orders.annotate(invoice_stripe_id=models.Subquery(
+                Invoice.objects.filter(order=models.OuterRef("pk")).values("stripe_invoice_id")[:1]))
+        return orders.get(pk=self.pk)
 
     def slot_value(self) -> str:
         return f"{self.user_id}:{self.course_key}"

@@ -50,39 +50,45 @@ def forget_customer(user, customer_id: str) -> None:
         log.warning("Stripe customer %s of user %s no longer exists; a new one will be made", customer_id, user.pk)
 
 
-def remember_checkout_customer(order, session: dict, gateway: StripeGateway | None = None) -> None:
+def remember_checkout_customer(order, session: dict, gateway: StripeGateway | None = None, *,
+                               save_order: bool = True) -> None:
     """
     Record the Customer Checkout created for a new learner (one per learner and mode), and give it the
     learner's name, locale and this installation's stamp after the commit.
+
+    ``save_order=False``: the caller writes the order's ``stripe_customer_id`` (set here in memory)
+    with the state change it is about to make, one UPDATE instead of two.
     """
     customer_id = object_id(session.get("customer"))
     if not customer_id or order.stripe_customer_id == customer_id:
         return
-    type(order).objects.filter(pk=order.pk).update(stripe_customer_id=customer_id)
+    if save_order:
+        type(order).objects.filter(pk=order.pk).update(stripe_customer_id=customer_id)
     order.stripe_customer_id = customer_id
     livemode = bool(session.get("livemode"))
-    if StripeCustomer.objects.filter(user_id=order.user_id, livemode=livemode).exists():
-        return
+    # A learner with a stored Customer was sent to Checkout with it (the order names it since Buy), so
+    # this is a new learner's: insert, and let the unique key say whether another caller was first.
     try:
         with transaction.atomic():
             StripeCustomer.objects.create(user_id=order.user_id, livemode=livemode, customer_id=customer_id)
     except IntegrityError:
         return  # recorded by the other caller (return page and webhook at once)
-    transaction.on_commit(lambda: update_customer_details(order.user, gateway=gateway, language=session.get("locale")))
+    transaction.on_commit(lambda: update_customer_details(order.user, gateway=gateway, language=session.get("locale"),
+                                                          customer_id=customer_id))
 
 
-def update_customer_details(user, *, gateway: StripeGateway | None = None, language: str | None = None) -> None:
+def update_customer_details(user, *, gateway: StripeGateway | None = None, language: str | None = None,
+                            customer_id: str = "") -> None:
     """
     Send the learner's present email and name to their Stripe Customer (invoices go to that email).
 
     Off the Buy path: after a Checkout made the Customer, and when the platform says the email or the
     name changed. A failure is logged (the next change, or purchase, tries again); a Customer deleted
-    at Stripe is forgotten.
+    at Stripe is forgotten. ``customer_id``: the Customer just recorded (not read again).
     """
     gateway = gateway or StripeGateway()
     try:
-        livemode = gateway.settings.livemode
-        customer_id = stored_customer_id(user, livemode)
+        customer_id = customer_id or stored_customer_id(user, gateway.settings.livemode)
         if not customer_id:
             return
         gateway.update_customer(customer_id, user_id=user.pk, email=user.email, name=learner_name(user),

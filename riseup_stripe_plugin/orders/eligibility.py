@@ -128,14 +128,16 @@ def _course_link(course) -> Link | None:
 
 
 def decide(*, signed_in: bool, course_key, offer, payment_enabled: bool, held=(), enrolled=False, scope=None,
-           course=None, next_url: str | None = None) -> Eligibility:
+           course=None, next_url: str | None = None, links: bool = True) -> Eligibility:
     """
     The decision itself, from facts; no query of its own.
 
     ``held`` (the learner's order states for the course, among :data:`HELD_STATES`), ``enrolled``,
     ``scope`` (the learner's audience scope) and ``course`` (the course's information, for its
     enrollment dates and course link) may be values or callables read only when needed.
-    ``next_url`` is where sign-in comes back to (the purchase page when not given).
+    ``next_url`` is where sign-in comes back to (the purchase page when not given). ``links=False``:
+    the same code and message without the link (a catalog page shows neither the sign-in address nor
+    the Buy label, and building them for every row cost more than the decision).
     """
     if offer is None or not offer.is_paid:
         return Eligibility(FREE, _("This course is free: enroll from the course page."))
@@ -143,10 +145,11 @@ def decide(*, signed_in: bool, course_key, offer, payment_enabled: bool, held=()
     if signed_in:
         states = set(held())
         if states & ACCESS_STATES:
-            return Eligibility(BOUGHT, _("You have already bought this course."), _course_link(course()))
+            return Eligibility(BOUGHT, _("You have already bought this course."),
+                               _course_link(course()) if links else None)
         if enrolled():
             return Eligibility(ALREADY_ENROLLED, _("You are already enrolled in this course."),
-                               _course_link(course()))
+                               _course_link(course()) if links else None)
         if OrderState.PAYMENT_PENDING in states:
             return Eligibility(PENDING, _("Your payment for this course is being processed. You will be enrolled "
                                           "as soon as it clears."))
@@ -162,14 +165,15 @@ def decide(*, signed_in: bool, course_key, offer, payment_enabled: bool, held=()
     closed = _window(course())
     if closed is not None:
         return closed
-    page = purchase_url(course_key)
     if not signed_in:
-        sign_in = Link(platform.login_url(next_url or page), _("Sign in to buy"))
+        sign_in = Link(platform.login_url(next_url or purchase_url(course_key)), _("Sign in to buy")) if links else None
         if not visible_in_scope(offer, DEFAULT_SCOPE):
             return Eligibility(SIGNED_OUT, _("This course is not offered to the public. Sign in to see if it is "
                                              "offered to you."), sign_in)
         return Eligibility(SIGNED_OUT, _("Sign in to buy this course."), sign_in)
-    return Eligibility(AVAILABLE, "", Link(page, _("Buy – {price}").format(
+    if not links:
+        return Eligibility(AVAILABLE, "")
+    return Eligibility(AVAILABLE, "", Link(purchase_url(course_key), _("Buy – {price}").format(
         price=money.format_price_ttc(offer.price, offer.currency))))
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from .. import edxapp_wrapper as platform
 from ..billing.invoices import record_invoice
 from ..exceptions import FulfilmentError, NotYourOrder
-from ..models import ConcurrentTransition, Invoice, InvoiceStatus, Order
+from ..models import ConcurrentTransition, Invoice, Order
 from ..signals import order_fulfilled
 from ..states import OrderState
 from ..stripe_gateway import object_id
@@ -78,10 +78,13 @@ def _promotion_code(session: dict) -> tuple[str, str]:
 def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: dict | None = None) -> Order:
     """Bring the order in line with the session; enroll when it is paid and right."""
     order = order_for_session(session, expected_user)
-    remember_checkout_customer(order, session, gateway)
     status = session.get("status")
     payment_status = session.get("payment_status")
     S = OrderState
+    paying = status == "complete" and payment_status in PAID_STATUSES and order.state in (
+        S.AWAITING_PAYMENT, S.PAYMENT_PENDING)
+    # A paying order records its Customer with the payment (one UPDATE), any other one at once.
+    remember_checkout_customer(order, session, gateway, save_order=not paying)
 
     if status == "expired" and order.state in (S.CREATED, S.AWAITING_PAYMENT):
         _move(order, S.EXPIRED)
@@ -91,11 +94,10 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
         _move(order, S.PAYMENT_PENDING, payment_intent_id=object_id(session.get("payment_intent")))
         return order
 
-    if status == "complete" and payment_status in PAID_STATUSES and order.state in (
-        S.AWAITING_PAYMENT, S.PAYMENT_PENDING,
-    ):
+    if paying:
         promotion_code_id, promotion_code = _promotion_code(session)
         payment = {
+            "stripe_customer_id": order.stripe_customer_id,
             "amount_paid": int(session.get("amount_total") or 0),
             "amount_discount": int((session.get("total_details") or {}).get("amount_discount") or 0),
             "promotion_code_id": promotion_code_id,
@@ -123,15 +125,11 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
             and not Invoice.objects.filter(stripe_invoice_id=invoice_ref, stripe_status="paid").exists()):
         invoice = gateway.retrieve_invoice(invoice_ref)
     if invoice is not None:
-        record_invoice(invoice)
+        record_invoice(invoice, order=order)
     return order
 
 
 def _fulfil_paid(order: Order) -> Order:
-    if Invoice.objects.filter(order=order, status=InvoiceStatus.CANCELLED).exists():
-        # Refunded before it was fulfilled (a Dashboard refund racing the session event).
-        _move(order, OrderState.CANCELLED, last_error="refunded before fulfilment")
-        return order
     return fulfil(order)
 
 
@@ -148,21 +146,28 @@ def retry_fulfilment(order: Order) -> Order:
     return _fulfil_paid(order)
 
 
-def grant_access(order: Order, **changes) -> None:
+def grant_access(order: Order, *, savepoint: bool = True, **changes) -> None:
     """
     The one place an order grants its course: mark it FULFILLED and enroll, together.
 
     The caller holds the order's row lock (:meth:`Order.locked`). The transition
     comes first, so the enrollment gate sees an order that grants access; a
     refusal by the platform, or another order already granting the course
-    (IntegrityError on the access slot), undoes both.
+    (IntegrityError on the access slot), undoes both. ``savepoint=False``: the
+    caller's transaction holds nothing else to keep, so a failure rolls all of it
+    back (no savepoint to set and release on every fulfilment).
     """
+    before = None if savepoint else {f.attname: getattr(order, f.attname) for f in order._meta.concrete_fields}
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             order.transition(OrderState.FULFILLED, **changes)
             platform.enroll(order.user, order.course_key, mode=order.enrollment_mode or None)
     except Exception:
-        order.refresh_from_db()  # the in-memory order said FULFILLED; the database did not keep it
+        # The in-memory order said FULFILLED; the database did not keep it.
+        if before is None:
+            order.refresh_from_db()
+        else:  # the transaction is marked for rollback: no query until it ends, and the lock read is what stays
+            order.__dict__.update(before)
         raise
 
 
@@ -193,11 +198,16 @@ def fulfil(order: Order) -> Order:
     """Enroll the learner of a PAID order, once, then mark it fulfilled."""
     refused = None
     with transaction.atomic():
-        order = order.locked()
+        order = order.locked(with_cancelled_invoice=True)
         if order.state != OrderState.PAID:
             return order
+        if order.has_cancelled_invoice:
+            # Refunded before it was fulfilled (a Dashboard refund racing the session event); seen
+            # under the lock that cancellation takes too.
+            _move(order, OrderState.CANCELLED, last_error="refunded before fulfilment")
+            return order
         try:
-            grant_access(order, last_error="")
+            grant_access(order, savepoint=False, last_error="")
         except platform.EnrollmentRefused as exc:
             refused = exc
         else:

@@ -62,7 +62,8 @@ def stripe_webhook(request):
     if mode == "celery" and not record.processed and queue_event(record):
         platform.set_custom_attributes(event_result="queued")
         return JsonResponse({"received": True, "queued": True})
-    run = run_event(record, gateway)
+    # The record was read (or written) by this request a moment ago: process_event need not ask again.
+    run = run_event(record, gateway, fresh=True)
     if run.retry:
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
     if run.needs_attention:
