@@ -277,3 +277,15 @@ def test_gate_refusal_with_payment_off_stays_cheap(settings):
         set_current_request(None)
     # The offer with what the learner holds (1), the back-office checks (2); no scope, no course read.
     assert len(refused) <= 3
+
+
+def test_sign_in_links_follow_the_configured_login_page(settings):
+    """A site whose sign-in is the authn MFE sends the plugin's "sign in" links there, coming back after."""
+    course, _offer = factories.paid_course()
+    settings.RISEUP_STRIPE_LOGIN_URL = "https://apps.example.com/authn/login"
+    link = eligibility(AnonymousUser(), course.id).link.url
+    purchase = reverse("riseup_stripe:purchase", kwargs={"course_id": str(course.id)})
+    assert link.startswith("https://apps.example.com/authn/login?next=")
+    from urllib.parse import parse_qs, urlsplit
+
+    assert parse_qs(urlsplit(link).query)["next"] == [purchase]

@@ -197,7 +197,15 @@ def trusted_origins() -> list[str]:
 
 
 def login_url(next_url: str) -> str:
-    """The platform's sign-in page, coming back to ``next_url`` afterwards."""
+    """
+    The sign-in page, coming back to ``next_url`` afterwards: ``RISEUP_STRIPE_LOGIN_URL`` when a site sets
+    one (e.g. the authn MFE's address), else the platform's own.
+    """
+    configured = conf.get("RISEUP_STRIPE_LOGIN_URL")
+    if configured:
+        from urllib.parse import urlencode
+
+        return f"{configured}{'&' if '?' in configured else '?'}{urlencode({'next': next_url})}"
     return backend().login_url(next_url)
 
 
