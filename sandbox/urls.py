@@ -19,6 +19,7 @@ sandbox_patterns = ([
 
 urlpatterns = [
     path("", include(sandbox_patterns)),
+    path("change_enrollment", views.change_enrollment, name="change_enrollment"),  # where the LMS has it
     path("login/", jwt_cookies.LoginView.as_view(), name="login"),
     path("logout/", jwt_cookies.LogoutView.as_view(), name="logout"),
     path("login_refresh", jwt_cookies.login_refresh, name="login_refresh"),

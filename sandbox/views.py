@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -110,6 +111,37 @@ def self_enroll(request, course_id):
         messages.error(request, str(exc))
         return redirect("sandbox:about", course_id=course_id)
     return redirect("sandbox:courseware", course_id=course_id)
+
+
+@require_POST
+def change_enrollment(request):
+    """
+    Like the LMS's ``change_enrollment`` (``common/djangoapps/student/views/management.py``) for
+    ``enrollment_action=enroll``, the call the catalog MFE's Enroll button makes: 403 when signed
+    out, 400 with the reason when the course is unknown, closed or the enrollment filter refuses,
+    200 once enrolled. A plain Django view, so CSRF is checked as there (the MFEs send X-CSRFToken).
+    """
+    course_id = request.POST.get("course_id")
+    if not course_id:
+        return HttpResponseBadRequest(_("Course id not specified"))
+    try:
+        key = CourseKey.from_string(course_id)
+    except InvalidKeyError:
+        return HttpResponseBadRequest(_("Invalid course id"))
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    if request.POST.get("enrollment_action") != "enroll":
+        return HttpResponseBadRequest(_("Enrollment action is invalid"))
+    course = Course.objects.filter(id=key).first()
+    if course is None:
+        return HttpResponseBadRequest(_("Course id is invalid"))
+    if not _can_enroll(request.user, course):
+        return HttpResponseBadRequest(_("Enrollment is closed"))
+    try:
+        enrollment.enroll(request.user, course.id, check_access=True)
+    except enrollment.EnrollmentNotAllowed as exc:
+        return HttpResponseBadRequest(str(exc))
+    return HttpResponse()
 
 
 @login_required
