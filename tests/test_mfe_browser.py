@@ -183,6 +183,33 @@ def test_free_course_keeps_the_platform_button(mfe, page):  # noqa: F811
     assert page.locator("[data-riseup-stripe=buy]").count() == 0
     assert text(page.locator("[data-mfe=sidebar-price-value]")) == "Free"
 
+    # The platform's button still enrolls: POST /change_enrollment (the real filter lets a free course
+    # through), then the learner dashboard, as the MFE does on 200.
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/change_enrollment") as answer:
+        enroll.click()
+    assert answer.value.status == 200
+    assert answer.value.request.post_data_json == {"course_id": str(free.id), "enrollment_action": "enroll"}
+    page.wait_for_url(lambda url: "page=dashboard" in url)
+    assert text(page.locator("[data-card=card-0] h3")) == str(free.id)
+    assert enrollment.is_enrolled(learner, free.id)
+
+
+def test_paid_course_enroll_is_refused_by_the_gate_in_the_mfe(mfe, page):  # noqa: F811
+    """Should the platform's button be drawn for a paid course (the widget not loaded), the gate refuses it."""
+    learner = factories.user()
+    course, _ = factories.paid_course(price=4900, currency="eur", name="Gated")
+    sign_in(page, mfe.url, learner.username)
+    page.route("**/riseup-stripe/api/v1/storefront/**", lambda route: route.abort())  # the widget keeps the default
+    page.goto(about_url(mfe.url, course.id))
+    enroll = page.locator("[data-mfe=enroll]")
+    with page.expect_response(lambda r: urlsplit(r.url).path == "/change_enrollment") as answer:
+        enroll.click()
+    assert answer.value.status == 400
+    assert answer.value.text().startswith("This course is paid. Buy it to enroll: ")
+    assert text(page.locator("[data-mfe=enroll-result]")) == "An error occurred. Please try again later."
+    assert urlsplit(page.url).path == mfe_about_path(course.id)  # the page stays
+    assert not enrollment.is_enrolled(learner, course.id)
+
 
 def test_catalog_cards_and_price_filter(mfe, page, shots):  # noqa: F811
     learner = factories.user()

@@ -7,7 +7,7 @@
  * written at build time from LMS_BASE_URL) or ?lms=<url>.
  *
  * Pages (query string of index.html):
- *   ?page=about&course=<course id>        about page: Enroll/Buy button and sidebar price
+ *   ?page=about&course=<course id>        about page: Enroll/Buy button (Enroll goes to the dashboard page) and sidebar price
  *   ?page=catalog&courses=<id>,<id>,...   search field with the price filter, and cards
  *   ?page=home&courses=<id>,...           home page cards
  *   ?page=dashboard&courses=<id>,...      dashboard cards (card-0, card-1, ...) with the invoice link
@@ -112,6 +112,13 @@ function Dashboard() {
   );
 }
 
+// Where the Enroll button goes on success: the LMS's /dashboard sends learners to the learner dashboard
+// MFE, which lists their courses; this harness's dashboard page is given them in its query string.
+function dashboardUrl(courseId) {
+  const base = window.location.pathname.replace(/courses\/[^/]*\/about$/, '').replace(/[^/]*$/, '');
+  return `${window.location.origin}${base}index.html?page=dashboard&courses=${encodeURIComponent(courseId)}`;
+}
+
 function Page() {
   if (page === 'catalog') { return <CatalogPage />; }
   if (page === 'home') {
@@ -120,7 +127,7 @@ function Page() {
   if (page === 'dashboard') { return <Dashboard />; }
   return (
     <div className="d-flex">
-      <main className="flex-grow-1 p-3"><h1 className="h3">{courses[0]}</h1><EnrollmentButtonSlot courseId={courses[0]} /></main>
+      <main className="flex-grow-1 p-3"><h1 className="h3">{courses[0]}</h1><EnrollmentButtonSlot courseId={courses[0]} dashboardUrl={dashboardUrl(courses[0])} /></main>
       <aside className="p-3" style={{ minWidth: '16rem' }}><CoursePriceSlot coursePrice="Free" /></aside>
     </div>
   );

@@ -11,18 +11,29 @@ import { Button, Card, SearchField } from '@openedx/paragon';
 import { getConfig } from '@edx/frontend-platform';
 import { getAuthenticatedHttpClient } from '@edx/frontend-platform/auth';
 
-/** The MFE's EnrollmentButton: POST /change_enrollment (form), then the dashboard. */
-export function MfeEnrollButton({ courseId, onEnroll }) {
+import { navigation } from '../src/lib/navigation';
+
+/**
+ * The MFE's EnrollmentButton: POST /change_enrollment (form, X-CSRFToken from the HTTP client), then
+ * the dashboard on 200, sign-in on 403, else the MFE's error line and the page stays.
+ */
+export function MfeEnrollButton({ courseId, onEnroll, dashboardUrl }) {
   const [error, setError] = useState(null);
   const enroll = async () => {
     if (onEnroll) { onEnroll(); }
+    setError(null);
     const form = new URLSearchParams({ course_id: courseId, enrollment_action: 'enroll' });
     try {
       await getAuthenticatedHttpClient().post(`${getConfig().LMS_BASE_URL}/change_enrollment`, form);
-      setError('enrolled');
     } catch (e) {
-      setError('An error occurred. Please try again later.');
+      if (e?.response?.status === 403) {
+        navigation.assign(`${getConfig().LOGIN_URL}?next=${encodeURIComponent(navigation.currentUrl())}`);
+      } else {
+        setError('An error occurred. Please try again later.');
+      }
+      return;
     }
+    navigation.assign(dashboardUrl || `${getConfig().LMS_BASE_URL}/dashboard`);
   };
   return (
     <div>
@@ -32,7 +43,7 @@ export function MfeEnrollButton({ courseId, onEnroll }) {
   );
 }
 
-export function EnrollmentButtonSlot({ courseId }) {
+export function EnrollmentButtonSlot({ courseId, dashboardUrl }) {
   const pluginProps = {
     singlePaidMode: false,
     ecommerceCheckout: false,
@@ -46,7 +57,7 @@ export function EnrollmentButtonSlot({ courseId }) {
       slotOptions={{ mergeProps: true }}
       pluginProps={pluginProps}
     >
-      <MfeEnrollButton courseId={courseId} />
+      <MfeEnrollButton courseId={courseId} dashboardUrl={dashboardUrl} />
     </PluginSlot>
   );
 }

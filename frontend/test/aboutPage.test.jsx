@@ -134,6 +134,7 @@ describe('course about page (enrollment button and sidebar price slots)', () => 
     await waitFor(() => expect(enrollments).toHaveLength(1));
     expect(enrollments[0].get('course_id')).toBe(FREE);
     expect(enrollments[0].get('enrollment_action')).toBe('enroll');
+    await waitFor(() => expect(assign).toHaveBeenCalledWith(`${LMS}/dashboard`)); // as the MFE, on 200
   });
 
   it('keeps the platform button for a course the plugin does not know, and when the API fails', async () => {
