@@ -165,3 +165,39 @@ def test_every_setting_tutor_writes_is_one_the_plugin_reads():
     from riseup_stripe_plugin import conf
 
     assert set(LMS_SETTINGS) <= set(conf.DEFAULTS)
+
+
+def test_tutor_plugin_accepts_the_choices_the_plugin_knows():
+    from tutor_riseup_stripe import plugin as tutor_plugin
+
+    from riseup_stripe_plugin.orders import emails
+
+    assert tutor_plugin.WEBHOOK_MODES == conf.WEBHOOK_MODES
+    assert tutor_plugin.LEARNER_EMAILS == emails.MODES
+    assert tutor_plugin.TAX_MODES == conf.TAX_MODES
+    # Tutor leaves the plugin's own defaults in force: they pass Tutor's checks.
+    for name in ("WEBHOOK_MODE", "CELERY_QUEUE", "LEARNER_EMAILS", "STOREFRONT_ANONYMOUS_RATE",
+                 "PURCHASE_RATE"):
+        setting = f"RISEUP_STRIPE_{name}"
+        assert tutor_plugin.clean_value({setting: conf.DEFAULTS[setting]}, setting) == conf.DEFAULTS[setting]
+
+
+@pytest.mark.parametrize("rate", ["10/m", "20/10m", " 100 / h ", "500/d", "1/s", "", "60", "60/w", "m/10",
+                                  "20/10", "1.5/m", "-1/m"])
+def test_tutor_reads_rates_as_the_rate_limiter_does(rate):
+    from tutor import exceptions
+    from tutor_riseup_stripe.plugin import clean_value
+
+    from riseup_stripe_plugin.web.ratelimit import parse_rate
+
+    try:
+        parse_rate(rate)
+        plugin_accepts = True
+    except ValueError:
+        plugin_accepts = False
+    try:
+        clean_value({"RISEUP_STRIPE_PURCHASE_RATE": rate}, "RISEUP_STRIPE_PURCHASE_RATE")
+        tutor_accepts = True
+    except exceptions.TutorError:
+        tutor_accepts = False
+    assert tutor_accepts == plugin_accepts

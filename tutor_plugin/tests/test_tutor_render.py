@@ -207,3 +207,40 @@ def test_values_not_set_with_tutor_are_left_to_the_admin(copy: Project) -> None:
             "RISEUP_STRIPE_ENABLED": False,
             "RISEUP_STRIPE_TAX_RATE_ID": "",
         }
+
+
+# Settings the LMS alone uses, with values an operator would set.
+LMS_ONLY = {
+    "RISEUP_STRIPE_WEBHOOK_MODE": "request",
+    "RISEUP_STRIPE_CELERY_QUEUE": "edx.lms.core.high",
+    "RISEUP_STRIPE_LEARNER_EMAILS": "stripe",
+    "RISEUP_STRIPE_REPORT_TIME_ZONE": "Europe/Paris",
+    "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE": "120/m",
+    "RISEUP_STRIPE_PURCHASE_RATE": "5/10m",
+    "RISEUP_STRIPE_LOGIN_URL": "https://apps.lms.example.com/authn/login",
+}
+
+
+def test_lms_only_settings_go_to_the_lms(copy: Project) -> None:
+    copy.save(*[f"{name}={value}" for name, value in LMS_ONLY.items()])
+    for relpath in LMS_SETTINGS:
+        assert settings_values(copy.read(relpath)) == {**EXPECTED_LMS, **LMS_ONLY}
+    for relpath in CMS_SETTINGS:
+        assert settings_values(copy.read(relpath)) == EXPECTED_CMS
+
+
+def test_empty_values_restore_the_platform_behaviour(copy: Project) -> None:
+    """Empty: no rate limit, the site's TIME_ZONE, the platform's login page."""
+    empty = (
+        "RISEUP_STRIPE_REPORT_TIME_ZONE",
+        "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE",
+        "RISEUP_STRIPE_PURCHASE_RATE",
+        "RISEUP_STRIPE_LOGIN_URL",
+    )
+    copy.save(*[f"{name}=" for name in empty], "RISEUP_STRIPE_LEARNER_EMAILS=none")
+    for relpath in LMS_SETTINGS:
+        values = settings_values(copy.read(relpath))
+        assert {name: values[name] for name in empty} == dict.fromkeys(empty, "")
+        assert values["RISEUP_STRIPE_LEARNER_EMAILS"] == "none"
+    for relpath in CMS_SETTINGS:
+        assert settings_values(copy.read(relpath)) == EXPECTED_CMS

@@ -28,6 +28,21 @@ from tutor_helpers import (
         # YAML reads an unquoted "key: value" as a mapping
         ("RISEUP_STRIPE_INVOICE_FOOTER=VAT: FR123", "quote the value"),
         ("RISEUP_STRIPE_API_BASE=localhost:8420", "expected an http(s) URL"),
+        ("RISEUP_STRIPE_WEBHOOK_MODE=async", "expected one of: auto, celery, request"),
+        ("RISEUP_STRIPE_CELERY_QUEUE=edx lms", "expected a Celery queue name"),
+        ("RISEUP_STRIPE_CELERY_QUEUE=", "expected a Celery queue name"),
+        (
+            "RISEUP_STRIPE_LEARNER_EMAILS=ace",
+            "expected one of: platform, stripe, none",
+        ),
+        ("RISEUP_STRIPE_REPORT_TIME_ZONE=Europe/Pariss", "expected an IANA time zone"),
+        ("RISEUP_STRIPE_REPORT_TIME_ZONE=../etc/passwd", "expected an IANA time zone"),
+        ("RISEUP_STRIPE_PURCHASE_RATE=20 per minute", "expected a count per period"),
+        ("RISEUP_STRIPE_PURCHASE_RATE=20/0m", "the period cannot be 0"),
+        ("RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE=60/w", "expected a count per period"),
+        ("RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE=60", "expected a count per period"),
+        ("RISEUP_STRIPE_LOGIN_URL=/authn/login", "expected an http(s) URL"),
+        ("RISEUP_STRIPE_LOGIN_URL=https://a.example.com/#login", "without #fragment"),
     ],
 )
 def test_invalid_value_is_refused_before_rendering(

@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import typing as t
+import zoneinfo
 from glob import glob
 from importlib import resources
 
@@ -60,15 +61,30 @@ WEBHOOK_EVENTS = (
 )
 
 TAX_MODES = ("none", "fixed_rate", "stripe_tax")
+WEBHOOK_MODES = ("auto", "celery", "request")
+LEARNER_EMAILS = ("platform", "stripe", "none")
 
 
 ########################################
 # CONFIGURATION
 ########################################
 
+#: Settings only the LMS uses: Studio receives no webhooks (nor their secret, queue and
+#: learner emails), and the storefront, its sign-in links, rate limits and sales
+#: dashboard are served by the LMS.
+LMS_ONLY_SETTINGS = (
+    "RISEUP_STRIPE_WEBHOOK_SECRET",
+    "RISEUP_STRIPE_WEBHOOK_MODE",
+    "RISEUP_STRIPE_CELERY_QUEUE",
+    "RISEUP_STRIPE_LEARNER_EMAILS",
+    "RISEUP_STRIPE_REPORT_TIME_ZONE",
+    "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE",
+    "RISEUP_STRIPE_PURCHASE_RATE",
+    "RISEUP_STRIPE_LOGIN_URL",
+)
+
 #: Django settings of riseup-stripe-plugin that Tutor can set, in the order they are
-#: written to the settings files. Studio receives no webhooks, so the CMS does not
-#: get the webhook signing secret.
+#: written to the settings files.
 LMS_SETTINGS = (
     "RISEUP_STRIPE_ENABLED",
     "RISEUP_STRIPE_PUBLISHABLE_KEY",
@@ -86,10 +102,15 @@ LMS_SETTINGS = (
     "RISEUP_STRIPE_INSTALLATION_ID",
     "RISEUP_STRIPE_EVENT_RETENTION_DAYS",
     "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT",
+    "RISEUP_STRIPE_WEBHOOK_MODE",
+    "RISEUP_STRIPE_CELERY_QUEUE",
+    "RISEUP_STRIPE_LEARNER_EMAILS",
+    "RISEUP_STRIPE_REPORT_TIME_ZONE",
+    "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE",
+    "RISEUP_STRIPE_PURCHASE_RATE",
+    "RISEUP_STRIPE_LOGIN_URL",
 )
-CMS_SETTINGS = tuple(
-    name for name in LMS_SETTINGS if name != "RISEUP_STRIPE_WEBHOOK_SECRET"
-)
+CMS_SETTINGS = tuple(name for name in LMS_SETTINGS if name not in LMS_ONLY_SETTINGS)
 
 config: dict[str, dict[str, t.Any]] = {
     # Every entry is prefixed with RISEUP_STRIPE_ and set with
@@ -186,6 +207,17 @@ def _as_url(value: t.Any) -> str:
     return text
 
 
+def _as_login_url(value: t.Any) -> str:
+    """Empty (the platform's login page) or a URL the plugin can add ``next`` to."""
+    text = _as_text(value)
+    if text and not re.fullmatch(r"https?://[^\s'\"{}#]+", text):
+        raise _InvalidValueError(
+            "expected an http(s) URL without #fragment, such as"
+            " https://apps.example.com/authn/login, or empty for the LMS's login page"
+        )
+    return text
+
+
 def _as_currency(value: t.Any) -> str:
     return _matching(
         value, r"[A-Za-z]{3}", "expected a three-letter ISO currency code such as eur"
@@ -196,6 +228,61 @@ def _as_tax_mode(value: t.Any) -> str:
     text = _as_text(value)
     if text not in TAX_MODES:
         raise _InvalidValueError("expected one of: " + ", ".join(TAX_MODES))
+    return text
+
+
+def _one_of(choices: tuple[str, ...]) -> Validator:
+    def check(value: t.Any) -> str:
+        text = _as_text(value)
+        if text not in choices:
+            raise _InvalidValueError("expected one of: " + ", ".join(choices))
+        return text
+
+    return check
+
+
+def _as_queue(value: t.Any) -> str:
+    return _matching(
+        value,
+        r"[A-Za-z0-9_.:@-]+",
+        "expected a Celery queue name such as edx.lms.core.default",
+    )
+
+
+def _as_time_zone(value: t.Any) -> str:
+    """
+    Empty (the site's TIME_ZONE) or a zone of the IANA database: checked here, since
+    the plugin would otherwise fail only when the sales dashboard is opened.
+    """
+    text = _as_text(value).strip()
+    if text:
+        try:
+            zoneinfo.ZoneInfo(text)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+            raise _InvalidValueError(
+                "expected an IANA time zone such as Europe/Paris, or empty for the"
+                " site's TIME_ZONE"
+            ) from e
+    return text
+
+
+#: The syntax riseup_stripe_plugin/web/ratelimit.py reads: count / [multiple] unit.
+_RATE_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*")
+
+
+def _as_rate(value: t.Any) -> str:
+    """Empty (no limit) or "N/period" as the plugin's rate limiter reads it."""
+    text = _as_text(value)
+    if not text:
+        return text
+    match = _RATE_PATTERN.fullmatch(text)
+    if not match:
+        raise _InvalidValueError(
+            "expected a count per period such as 10/m, 20/10m, 100/h or 500/d"
+            " (s, m, h, d), or empty for no limit"
+        )
+    if match[2] and int(match[2]) == 0:
+        raise _InvalidValueError("the period cannot be 0; write e.g. 20/m or 20/10m")
     return text
 
 
@@ -253,6 +340,13 @@ VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}INSTALLATION_ID": _unless_null(_as_installation_id),
     f"{PREFIX}EVENT_RETENTION_DAYS": _unless_null(_as_days),
     f"{PREFIX}DELETE_CUSTOMER_ON_RETIREMENT": _unless_null(_as_bool),
+    f"{PREFIX}WEBHOOK_MODE": _unless_null(_one_of(WEBHOOK_MODES)),
+    f"{PREFIX}CELERY_QUEUE": _unless_null(_as_queue),
+    f"{PREFIX}LEARNER_EMAILS": _unless_null(_one_of(LEARNER_EMAILS)),
+    f"{PREFIX}REPORT_TIME_ZONE": _unless_null(_as_time_zone),
+    f"{PREFIX}STOREFRONT_ANONYMOUS_RATE": _unless_null(_as_rate),
+    f"{PREFIX}PURCHASE_RATE": _unless_null(_as_rate),
+    f"{PREFIX}LOGIN_URL": _unless_null(_as_login_url),
 }
 
 
