@@ -18,6 +18,17 @@ def test_rates_are_parsed():
     assert parse_rate("") is None and parse_rate(None) is None
     with pytest.raises(ValueError):
         parse_rate("ten a minute")
+    with pytest.raises(ValueError, match="at least 1"):  # a window of no time: a division by zero later
+        parse_rate("20/0m")
+
+
+def test_a_rate_with_a_zero_period_is_a_system_check_error(settings):
+    from riseup_stripe_plugin.checks import check_rates
+
+    settings.RISEUP_STRIPE_PURCHASE_RATE = "20/0m"
+    assert [error.id for error in check_rates()] == ["riseup_stripe.E016"]
+    settings.RISEUP_STRIPE_PURCHASE_RATE = "20/10m"
+    assert check_rates() == []
 
 
 def test_each_key_has_its_own_count():

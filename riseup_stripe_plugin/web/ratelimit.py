@@ -50,6 +50,8 @@ def parse_rate(value) -> Rate | None:
     if not match:
         raise ValueError(f"Not a rate: {value!r} (write it as 10/m, 20/10m, 100/h...)")
     count, multiple, unit = int(match[1]), int(match[2] or 1), match[3]
+    if multiple == 0:  # a window of no time at all: every request would divide by zero
+        raise ValueError(f"Not a rate: {value!r} (the period must be at least 1 {unit})")
     return Rate(count, multiple * _UNIT_SECONDS[unit])
 
 
