@@ -169,17 +169,6 @@ class StripeGateway:
 
     # -- customers --------------------------------------------------------
 
-    def create_customer(self, *, user_id: int, email: str, name: str, locale: str) -> dict:
-        params = {"email": email, "metadata": self._stamp({"riseup_user_id": str(user_id)})}
-        if name:
-            params["name"] = name
-        if locale and locale != "auto":
-            params["preferred_locales"] = [locale]
-        return self._call(
-            "customer creation", self.client.v1.customers.create,
-            params=params, options=self._options(f"riseup-customer-{user_id}-{params_digest(params)}"),
-        )
-
     def update_customer(self, customer_id: str, *, user_id: int, email: str, name: str, locale: str) -> dict:
         """Bring a Customer's contact details up to date (its email receives the invoices)."""
         params = {"email": email, "name": name or "", "metadata": self._stamp({"riseup_user_id": str(user_id)})}

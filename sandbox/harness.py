@@ -26,7 +26,7 @@ def _root() -> Path:
 def harness(request, path=""):
     """A file of the build; any other path below ``/harness/`` is a page of the single-page harness."""
     root = _root()
-    if path and "/" not in path and path in {entry.name for entry in root.iterdir() if entry.is_file()}:
+    if path and "/" not in path and path not in (".", "..") and (root / path).is_file():
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         if path.endswith(".js"):
             content_type = "text/javascript"

@@ -170,16 +170,18 @@ def seed_sales(today=None):
                 promotion_code=code, promotion_code_id=f"promo_demo_{code}" if code else "", audience_scope=scope,
                 payment_intent_id=f"pi_demo_{number:04d}", stripe_invoice_id=f"in_demo_{number:04d}",
                 paid_at=issued, fulfilled_at=issued, cancelled_at=issued + timedelta(days=3) if cancelled else None)
+            refund = total if cancelled else (total // 4 if fate > 0.92 else 0)
+            status = "cancelled" if cancelled else ("partially_refunded" if refund else "paid")
             invoice = Invoice.objects.create(
                 order=order, user=user, course_key=offer.course_key, stripe_invoice_id=order.stripe_invoice_id,
-                number=f"DEMO-{number:04d}", status="cancelled" if cancelled else "paid", stripe_status="paid",
+                number=f"DEMO-{number:04d}", status=status, stripe_status="paid",
                 currency=offer.currency, subtotal=offer.price, tax=tax, discount=discount, total=total,
-                amount_paid=total, customer_email=user.email, customer_name=user.first_name,
-                buyer_country=rng.choice(HISTORY_COUNTRIES), issued_at=issued, paid_at=issued)
+                amount_paid=total, amount_refunded=refund, customer_email=user.email, customer_name=user.first_name,
+                buyer_country=rng.choice(HISTORY_COUNTRIES), issued_at=issued, paid_at=issued,
+                cancelled_at=issued + timedelta(days=3) if cancelled else None)
             if not cancelled:
                 CourseEnrollment.objects.get_or_create(user=user, course_id=offer.course_key,
                                                        defaults={"mode": offer.enrollment_mode or "audit"})
-            refund = total if cancelled else (total // 4 if fate > 0.92 else 0)
             if refund:
                 note_tax = tax * refund // total if total else 0
                 CreditNote.objects.create(
@@ -187,9 +189,6 @@ def seed_sales(today=None):
                     amount=refund, tax=note_tax, currency=offer.currency,
                     source="admin" if cancelled else "refund", created_by=admin if cancelled else None,
                     issued_at=issued + timedelta(days=3))
-                Invoice.objects.filter(pk=invoice.pk).update(
-                    amount_refunded=refund, status="cancelled" if cancelled else "partially_refunded",
-                    cancelled_at=issued + timedelta(days=3) if cancelled else None)
     for user, offer in zip(buyers[::9], offers, strict=False):
         if not CourseEnrollment.objects.filter(user=user, course_id=offer.course_key).exists():
             CourseEnrollment.objects.create(user=user, course_id=offer.course_key, mode="audit")

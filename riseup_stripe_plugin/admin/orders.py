@@ -53,7 +53,10 @@ class OrderAdmin(OutsideRequestTransaction, RecordAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        return ["fulfilment_problem", *fields] if obj is not None and self.fulfilment_problem(obj) else fields
+        if obj is None or not self.fulfilment_problem(obj):
+            return fields
+        # Read-only fields come last by default: a fulfilment problem moves to the top, shown once.
+        return ["fulfilment_problem", *(name for name in fields if name != "fulfilment_problem")]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "fulfilment_problem"]

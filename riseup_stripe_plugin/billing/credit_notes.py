@@ -9,6 +9,7 @@ from django.utils import timezone
 from ..models import CreditNote, Invoice
 from ..orders import analytics
 from ..stripe_gateway import StripeGateway, object_id, timestamp
+from .invoices import sum_amounts
 
 #: Credit note metadata naming the invoice a cancellation was made for, and who made it.
 CANCELLATION_KEY = "riseup_cancellation"
@@ -53,7 +54,7 @@ def store_credit_note(invoice: Invoice, data: dict, *, actor=None) -> CreditNote
         "invoice": invoice,
         "number": data.get("number") or "",
         "amount": int(data.get("amount") or 0),
-        "tax": sum(int(tax.get("amount") or 0) for tax in data.get("total_taxes") or []),
+        "tax": sum_amounts(data.get("total_taxes")),
         "currency": (data.get("currency") or invoice.currency).lower(),
         "refund_id": ",".join(filter(None, refunds))[:255],
         "reason": data.get("reason") or "",

@@ -24,7 +24,8 @@ def order_for_invoice(data: dict) -> Order | None:
     return Order.objects.filter(stripe_invoice_id=data.get("id") or "-").first()
 
 
-def _sum(items) -> int:
+def sum_amounts(items) -> int:
+    """The total of a Stripe list of ``{"amount": ...}`` entries (taxes, discounts), in minor units."""
     return sum(int(item.get("amount") or 0) for item in items or [])
 
 
@@ -36,8 +37,8 @@ def invoice_fields(data: dict) -> dict:
         "status": stripe_status if stripe_status in InvoiceStatus.values else InvoiceStatus.OPEN,
         "currency": (data.get("currency") or "").lower(),
         "subtotal": int(data.get("subtotal") or 0),
-        "tax": _sum(data.get("total_taxes")),
-        "discount": _sum(data.get("total_discount_amounts")),
+        "tax": sum_amounts(data.get("total_taxes")),
+        "discount": sum_amounts(data.get("total_discount_amounts")),
         "total": int(data.get("total") or 0),
         "amount_paid": int(data.get("amount_paid") or 0),
         "customer_email": data.get("customer_email") or "",
@@ -124,14 +125,6 @@ def _record_invoice_checked(data: dict, order: Order, fields: dict) -> Invoice:
                     Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
                 return invoice
         return _update_invoice(invoice, order, fields)
-        if invoice.status in LOCAL_FINAL:
-            fields.pop("status")
-        if not invoice.promotion_code and order.promotion_code:
-            fields["promotion_code"] = order.promotion_code
-        for name, value in fields.items():
-            setattr(invoice, name, value)
-        invoice.save()
-    return invoice
 
 
 def invoice_for_order(order: Order, gateway: StripeGateway) -> Invoice | None:

@@ -40,8 +40,8 @@ from django.utils.translation import gettext_lazy
 
 from .. import edxapp_wrapper as platform
 from .. import money
-from ..models import CourseOffer, Order
-from ..orders.eligibility import HELD_STATES, decide, payment_enabled
+from ..models import CourseOffer
+from ..orders.eligibility import decide, held_states_for, payment_enabled
 from ..states import ACCESS_STATES
 from . import paid_courses
 from .audience import learner_scope
@@ -419,11 +419,8 @@ def search(user, filters: CatalogFilters) -> CatalogPage:
     offers = offers_for([info.course_key for info in infos]) if infos else {}
     enrolled = platform.enrolled_course_keys(user) if signed_in and infos else set()
     paid_keys = [key for key, offer in offers.items() if offer.is_paid]
-    held = {}
-    if signed_in and paid_keys:  # what the learner holds of the page's paid courses: one query
-        for course_key, state in (Order.objects.filter(user_id=user.pk, course_key__in=paid_keys,
-                                                       state__in=HELD_STATES).values_list("course_key", "state")):
-            held.setdefault(course_key, set()).add(state)
+    # What the learner holds of the page's paid courses: one query.
+    held = held_states_for(user, paid_keys) if signed_in and paid_keys else {}
     enabled = payment_enabled()
     entries = []
     for info in infos:

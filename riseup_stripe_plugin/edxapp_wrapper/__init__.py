@@ -209,11 +209,6 @@ def login_url(next_url: str) -> str:
     return backend().login_url(next_url)
 
 
-def list_courses() -> list:
-    """Every course the platform shows in its catalog (``catalog_visibility`` "both"), in one query."""
-    return list(backend().list_courses())
-
-
 def catalog_table() -> CatalogTable:
     """The platform's catalog courses (``catalog_visibility`` "both") as a queryset nothing has read yet."""
     return backend().catalog_table()
@@ -264,6 +259,8 @@ def emit_event(name: str, data: dict, context: dict) -> None:
     webhooks and tasks have no request, so the plugin's events always say their course, org and learner.
     """
     backend().emit_event(name, data, context)
+
+
 def set_custom_attributes(**attributes) -> None:
     """
     Monitoring custom attributes on the current transaction, named ``riseup_stripe.<key>``.

@@ -158,8 +158,8 @@ class Order(models.Model):
         if updated != 1:
             raise ConcurrentTransition(self.state, target)
         # Logged once it is committed: a transition a rollback undoes (a refused enrollment) never happened.
-        current, event_id = self.state, current_event.get()
-        transaction.on_commit(lambda: log_transition(self, current, target, event_id=event_id))
+        event_id = current_event.get()
+        transaction.on_commit(lambda: log_transition(self, source, target, event_id=event_id))
         for name, value in values.items():
             setattr(self, name, value)
         order_state_changed.send(sender=Order, order=self, source=source, target=target)

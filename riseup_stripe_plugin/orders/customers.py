@@ -94,7 +94,7 @@ def update_customer_details(user, *, gateway: StripeGateway | None = None, langu
         gateway.update_customer(customer_id, user_id=user.pk, email=user.email, name=learner_name(user),
                                 locale=checkout_locale(language) if language else "")
     except PaymentRequestError as exc:
-        if is_missing_customer(exc) or exc.code == "resource_missing":
+        if exc.code == "resource_missing":  # the Customer is gone (is_missing_customer, whatever param Stripe names)
             forget_customer(user, customer_id)
             return
         log.warning("Stripe customer of user %s not updated: %s", user.pk, exc.detail)

@@ -116,7 +116,7 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
             Invoice.objects.filter(order=order, promotion_code="").update(promotion_code=promotion_code)
 
     if order.state == S.PAID:
-        order = _fulfil_paid(order)
+        order = fulfil(order)
 
     invoice_ref = session.get("invoice")
     if invoice is None and isinstance(invoice_ref, dict):
@@ -129,10 +129,6 @@ def apply_session(session: dict, *, expected_user=None, gateway=None, invoice: d
     return order
 
 
-def _fulfil_paid(order: Order) -> Order:
-    return fulfil(order)
-
-
 def retry_fulfilment(order: Order) -> Order:
     """
     Try again to enroll the learner of a PAID order whose fulfilment failed (an administrator, a command).
@@ -143,7 +139,7 @@ def retry_fulfilment(order: Order) -> Order:
     order = Order.objects.select_related("user").get(pk=order.pk)
     if order.state != OrderState.PAID:
         return order
-    return _fulfil_paid(order)
+    return fulfil(order)
 
 
 def grant_access(order: Order, *, savepoint: bool = True, **changes) -> None:

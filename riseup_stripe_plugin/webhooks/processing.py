@@ -101,5 +101,5 @@ def process_again(events, gateway: StripeGateway | None = None) -> dict[str, Run
         if record.processed:
             runs[record.event_id] = Run(f"already processed: {record.outcome}")
             continue
-        runs[record.event_id] = run_event(record, gateway)
+        runs[record.event_id] = run_event(record, gateway, fresh=True)  # refreshed just above
     return runs

@@ -158,10 +158,6 @@ def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
 
 
-def list_courses():
-    return [_info(course) for course in Course.objects.exclude(catalog_visibility__in=["about", "none"])]
-
-
 def catalog_table():
     return CatalogTable(queryset=Course.objects.exclude(catalog_visibility__in=["about", "none"]),
                         key="id", title="display_name", start="start", to_info=_info)

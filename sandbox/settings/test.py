@@ -14,9 +14,6 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
         tempfile.gettempdir(), f"riseup-stripe-test-{os.getpid()}.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}  # noqa: F405
 
-# Tutor runs every LMS view in one transaction: so do the tests, on SQLite and MariaDB alike.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True  # noqa: F405
-
 # Monitoring custom attributes go through edx-django-utils to a backend that keeps them for the tests.
 OPENEDX_TELEMETRY = ["sandbox.platform.telemetry.RecordingBackend"]
 

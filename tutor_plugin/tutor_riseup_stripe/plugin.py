@@ -102,13 +102,7 @@ LMS_SETTINGS = (
     "RISEUP_STRIPE_INSTALLATION_ID",
     "RISEUP_STRIPE_EVENT_RETENTION_DAYS",
     "RISEUP_STRIPE_DELETE_CUSTOMER_ON_RETIREMENT",
-    "RISEUP_STRIPE_WEBHOOK_MODE",
-    "RISEUP_STRIPE_CELERY_QUEUE",
-    "RISEUP_STRIPE_LEARNER_EMAILS",
-    "RISEUP_STRIPE_REPORT_TIME_ZONE",
-    "RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE",
-    "RISEUP_STRIPE_PURCHASE_RATE",
-    "RISEUP_STRIPE_LOGIN_URL",
+    *LMS_ONLY_SETTINGS[1:],  # the webhook secret is already listed, above
 )
 CMS_SETTINGS = tuple(name for name in LMS_SETTINGS if name not in LMS_ONLY_SETTINGS)
 
@@ -224,13 +218,6 @@ def _as_currency(value: t.Any) -> str:
     ).lower()
 
 
-def _as_tax_mode(value: t.Any) -> str:
-    text = _as_text(value)
-    if text not in TAX_MODES:
-        raise _InvalidValueError("expected one of: " + ", ".join(TAX_MODES))
-    return text
-
-
 def _one_of(choices: tuple[str, ...]) -> Validator:
     def check(value: t.Any) -> str:
         text = _as_text(value)
@@ -331,7 +318,7 @@ VALIDATORS: dict[str, Validator] = {
     f"{PREFIX}API_VERSION": _unless_null(_as_api_version),
     f"{PREFIX}API_BASE": _unless_null(_as_url),
     f"{PREFIX}DEFAULT_CURRENCY": _unless_null(_as_currency),
-    f"{PREFIX}TAX_MODE": _unless_null(_as_tax_mode),
+    f"{PREFIX}TAX_MODE": _unless_null(_one_of(TAX_MODES)),
     f"{PREFIX}TAX_RATE_ID": _unless_null(_as_token),
     f"{PREFIX}CHECKOUT_LIFETIME_MINUTES": _unless_null(_as_lifetime),
     f"{PREFIX}INVOICE_FOOTER": _unless_null(_as_multiline_text),

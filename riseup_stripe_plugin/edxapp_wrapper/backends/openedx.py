@@ -196,14 +196,6 @@ def login_url(next_url):
     return "/login?" + urlencode({"next": next_url})
 
 
-def list_courses():
-    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
-
-    # "about" and "none" keep a course out of the catalog (CATALOG_VISIBILITY_CATALOG_AND_ABOUT is "both").
-    overviews = CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"])
-    return [_course_info(overview) for overview in overviews]
-
-
 def connect_learner_contact_changed(handler):
     # common/djangoapps/util/model_utils.py: sent after a change of a User field (table "auth_user",
     # setting "email", on the email change confirmation) or of a UserProfile field ("auth_userprofile",
