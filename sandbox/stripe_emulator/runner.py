@@ -224,6 +224,11 @@ class _Controls:
     def advance_clock(self, seconds):
         return self.request("POST", "/_test/clock", {"advance": int(seconds)})
 
+    def freeze_clock(self, frozen=True):
+        """Stop the emulated clock (or let it run again): objects created
+        between two ``advance_clock`` calls then share one second."""
+        return self.request("POST", "/_test/clock", {"freeze": bool(frozen)})
+
     # -- requests and faults -------------------------------------------------
     def requests(self):
         """API requests received (method, path, params, idempotency_key, stripe_version...)."""

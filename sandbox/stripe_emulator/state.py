@@ -22,6 +22,10 @@ base_url = "http://127.0.0.1"
 #: Seconds added to the wall clock by ``POST /_test/clock`` (to expire sessions).
 clock_offset = 0
 
+#: Wall-clock second the emulated clock is stopped at (``POST /_test/clock``
+#: with ``freeze``), like a Stripe test clock; None while it runs.
+frozen_at = None
+
 _sequence = itertools.count(1)
 
 #: The API request being served: events record its id and idempotency key.
@@ -35,7 +39,8 @@ def current_request():
 
 def now():
     """Emulated Unix time in whole seconds."""
-    return int(time.time()) + clock_offset
+    base = int(time.time()) if frozen_at is None else frozen_at
+    return base + clock_offset
 
 
 def next_sequence():
@@ -55,8 +60,9 @@ def webhook_delay_from_env():
 
 def reset():
     """Back to a fresh clock (called by the flush)."""
-    global clock_offset
+    global clock_offset, frozen_at
     clock_offset = 0
+    frozen_at = None
 
 
 __all__ = ["ACCOUNT_ID", "API_VERSION", "MERCHANT_NAME", "next_sequence", "now"]

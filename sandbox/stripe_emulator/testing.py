@@ -7,6 +7,7 @@ API calls fail, move the clock, and read the log of API calls received.
 """
 
 import json
+import time
 
 from aiohttp import web
 
@@ -244,14 +245,21 @@ def close_dispute(request, status):
     return close_test_dispute(request.match_info["id"], status)
 
 
-@handler({"advance": Int(0), "set_offset": Int()})
-def move_clock(request, advance=None, set_offset=None):
+@handler({"advance": Int(0), "set_offset": Int(), "freeze": Bool()})
+def move_clock(request, advance=None, set_offset=None, freeze=None):
+    """Move the emulated clock; ``freeze`` stops it (true) or lets it run
+    again (false) so that only ``advance`` moves time, as on a test clock."""
+    if freeze is True and state.frozen_at is None:
+        state.frozen_at = int(time.time())
+    elif freeze is False and state.frozen_at is not None:
+        state.clock_offset += state.frozen_at - int(time.time())
+        state.frozen_at = None
     if set_offset is not None:
         state.clock_offset = set_offset
     if advance:
         state.clock_offset += advance
     expire_due_sessions()
-    return {"now": state.now(), "offset": state.clock_offset}
+    return {"now": state.now(), "offset": state.clock_offset, "frozen": state.frozen_at is not None}
 
 
 async def health(request):

@@ -72,6 +72,7 @@ def test_limit_and_cursor_errors(client, sessions):
 
 
 def test_created_filters(client, emu):
+    emu.freeze_clock()  # the wall clock may tick between two creations
     made = []
     for name in ("a", "b", "c"):
         made.append(client.v1.customers.create(params={"email": f"{name}@example.com"}))
@@ -229,3 +230,12 @@ def test_list_items_have_stripes_shape(stripe_fixtures, client, emu, call, resou
     for item in page["data"]:
         assert item["object"] == stripe_fixtures[resource]["object"]
         assert shape_problems(stripe_fixtures[resource], item) == []
+
+
+def test_a_frozen_clock_moves_only_when_advanced(emu):
+    frozen = emu.freeze_clock()
+    assert frozen["frozen"] is True
+    assert emu.advance_clock(0)["now"] == frozen["now"]
+    assert emu.advance_clock(30)["now"] == frozen["now"] + 30
+    running = emu.freeze_clock(False)
+    assert running["frozen"] is False and running["now"] >= frozen["now"] + 30
