@@ -157,6 +157,8 @@ def test_refund_dispute_invoice_and_credit_note_made_in_stripe_are_recorded(clie
 
     # The bank decides later: the open dispute is re-read even when it is older than --since.
     stripe.close_dispute(dispute["id"], "lost")
+    # Read by id (open here) and listed again (recent at Stripe): one change all the same.
+    assert [change.kind for change in reconcile().changes] == ["dispute"]
     report = reconcile(commit=True, since=timezone.now() + timedelta(seconds=5))
     other.refresh_from_db()
     assert other.state == OrderState.CANCELLED and other.dispute_status == "lost"

@@ -139,6 +139,8 @@ class Reconciler:
         self.report = Report(since=since, commit=commit)
         self._seen_orders: set[int] = set()
         self._seen_charges: set[str] = set()
+        #: Disputes already compared (an open one is read by id, then listed again if recent).
+        self._seen_disputes: set[str] = set()
         #: Orders already given a change: what it settles (their invoice, say) is not listed twice.
         self._planned_orders: set[int] = set()
 
@@ -384,6 +386,9 @@ class Reconciler:
                 self._check_dispute(order, dispute)
 
     def _check_dispute(self, order: Order, dispute: dict) -> None:
+        if dispute["id"] in self._seen_disputes:
+            return
+        self._seen_disputes.add(dispute["id"])
         if (order.dispute_id, order.dispute_status) == (dispute["id"], dispute.get("status") or ""):
             return
         here = f"{order.dispute_status} here" if order.dispute_id == dispute["id"] else "not recorded here"
