@@ -191,6 +191,33 @@ def test_gate_costs_no_query_on_a_free_course_once_known_and_one_on_a_paid_one()
     assert _gate_queries(learner, paid.id) == (1, False)  # paid: whether this learner bought it is one query
 
 
+class _CountingCache:
+    """The real cache, counting its reads."""
+
+    def __init__(self, cache):
+        self.cache, self.reads = cache, 0
+
+    def get(self, *args, **kwargs):
+        self.reads += 1
+        return self.cache.get(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
+def test_the_gate_reads_the_cache_once_per_enrollment(monkeypatch):
+    from riseup_stripe_plugin.catalog import paid_courses
+
+    counting = _CountingCache(paid_courses.cache)
+    monkeypatch.setattr(paid_courses, "cache", counting)
+    learner = factories.user()
+    course, _ = factories.paid_course()
+    for expected in ((1, True), (1, True)):  # a miss (then the offer read), then known paid (probe, offer)
+        counting.reads = 0
+        assert _gate_queries(learner, course.id)[1] is expected[1]
+        assert counting.reads == expected[0]
+
+
 def test_a_known_paid_course_asks_only_the_order_table_for_a_buyer():
     """Once the course is known paid, a buyer's enrollment is one probe of the order's access slot."""
     from django.db import connection

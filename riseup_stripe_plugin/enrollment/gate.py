@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 FILTERS_LOGGER = "openedx_filters.tooling"
 
 
-def paid_course_offer(user, course_key):
+_ASK_CACHE = object()
+
+
+def paid_course_offer(user, course_key, known_paid=_ASK_CACHE):
     """
     None for a free course (or no offer), else the offer, annotated with what the learner holds.
 
@@ -39,9 +42,12 @@ def paid_course_offer(user, course_key):
     orders together). ``paid`` says whether the learner paid (a PAID order counts: that is the
     fulfilment making the enrollment); ``pending`` and ``flagged`` whether a delayed payment or a
     payment under review is on its way, so that a refusal says so without another query.
+    ``known_paid`` is what the caller already read from the cache (not read again).
     """
     offer_key = offer_course_key(course_key)
-    if paid_courses.cached_is_paid(offer_key) is False:
+    if known_paid is _ASK_CACHE:
+        known_paid = paid_courses.cached_is_paid(offer_key)
+    if known_paid is False:
         return None
     # The order is for the course enrolled into; the offer may be its master's (a CCX).
     orders = Order.objects.filter(user_id=getattr(user, "pk", None), course_key=course_key)
@@ -119,7 +125,7 @@ class PaidCourseEnrollmentGate(PipelineStep):
             # The common paid case (a buyer's enrollment, fulfilment itself): one indexed probe. A
             # refusal, or a cache that does not know, reads the offer with what the learner holds.
             return {}
-        offer = paid_course_offer(user, course_key)
+        offer = paid_course_offer(user, course_key, known_paid)
         if offer is None or offer.paid:
             return {}
         back_office = back_office_enrollment(user, course_key)
