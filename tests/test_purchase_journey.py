@@ -113,6 +113,24 @@ def test_webhook_fulfils_when_the_learner_never_comes_back(client, lms, stripe):
     assert enrollment.is_enrolled(learner, course.id)
 
 
+@pytest.mark.parametrize("scopes", ["public", "internal"])
+def test_the_buy_request_reads_the_learners_scope_once(client, stripe, scopes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riseup_stripe_plugin.models import AudienceRule
+
+    AudienceRule.objects.create(domain="acme.com", scope="internal")
+    learner = factories.user(email="ann@acme.com")
+    course, offer = factories.paid_course()
+    offer.scopes = scopes
+    offer.save()
+    with CaptureQueriesContext(connection) as queries:
+        order = buy(client, learner, course)
+    assert order.audience_scope == "internal"
+    assert sum("learnerscope" in query["sql"].lower() for query in queries.captured_queries) == 1
+
+
 def test_double_click_reuses_the_open_session(client, stripe):
     learner = factories.user()
     course, _ = factories.paid_course()

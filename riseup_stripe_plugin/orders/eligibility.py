@@ -196,7 +196,7 @@ def held_states(user, course_key) -> set:
 
 
 def eligibility(user, course_key, *, offer=_UNSET, course=_UNSET, enrolled=_UNSET, held=_UNSET,
-                next_url: str | None = None) -> Eligibility:
+                scope=_UNSET, next_url: str | None = None) -> Eligibility:
     """Can ``user`` buy ``course_key`` now? One course; what the caller already has is not read again."""
     offer = get_offer(course_key) if offer is _UNSET else offer
     signed_in = _signed_in(user)
@@ -205,7 +205,7 @@ def eligibility(user, course_key, *, offer=_UNSET, course=_UNSET, enrolled=_UNSE
         payment_enabled=payment_enabled(),
         held=() if not signed_in else (lambda: held_states(user, course_key)) if held is _UNSET else held,
         enrolled=(lambda: platform.is_enrolled(user, course_key)) if enrolled is _UNSET else enrolled,
-        scope=lambda: learner_scope(user),
+        scope=(lambda: learner_scope(user)) if scope is _UNSET else scope,
         course=(lambda: platform.get_course(course_key)) if course is _UNSET else course,
         next_url=next_url,
     )

@@ -9,6 +9,7 @@ session, so a retry after a network failure never creates a second one.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -36,11 +37,16 @@ REUSE_MARGIN = timedelta(minutes=5)
 MIN_SESSION_LIFETIME = timedelta(minutes=30, seconds=30)
 
 
-def check_can_buy(user, course_key, offer=None, course=None):
-    """Raise :class:`PurchaseRefused` when this learner cannot buy this course now; return the offer."""
+def check_can_buy(user, course_key, offer=None, course=None, scope=None):
+    """Raise :class:`PurchaseRefused` when this learner cannot buy this course now; return the offer.
+
+    ``scope`` is a callable giving the learner's scope, when the caller needs it too (read once).
+    """
     offer = offer or get_offer(course_key)
-    decision = eligibility(user, course_key, offer=offer,
-                           **({"course": course} if course is not None else {}))
+    known = {"course": course} if course is not None else {}
+    if scope is not None:
+        known["scope"] = scope
+    decision = eligibility(user, course_key, offer=offer, **known)
     if not decision.can_buy:
         raise decision.refusal()
     return offer
@@ -52,7 +58,9 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
     course = platform.get_course(course_key)
     if course is None:
         raise PurchaseRefused("unknown_course", _("This course does not exist."), status=404)
-    offer = check_can_buy(user, course_key, course=course)
+    # The decision may need the learner's scope and the new order records it: one read for both.
+    scope = functools.cache(lambda: learner_scope(user))
+    offer = check_can_buy(user, course_key, course=course, scope=scope)
     gateway = gateway or StripeGateway()
 
     order = _open_order(user, course_key, gateway)
@@ -76,7 +84,7 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
         order.transition(OrderState.EXPIRED, last_error="stale before checkout")
         order = None
     if order is None:
-        order = _create_order(user, course_key, offer, price_id)
+        order = _create_order(user, course_key, offer, price_id, scope())
         if order.state == OrderState.AWAITING_PAYMENT:  # a concurrent click got there first
             return order
 
@@ -125,7 +133,7 @@ def _open_order(user, course_key, gateway) -> Order | None:
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 
-def _create_order(user, course_key, offer, price_id: str, attempts: int = 2) -> Order:
+def _create_order(user, course_key, offer, price_id: str, scope: str, attempts: int = 2) -> Order:
     """The order for ``course_key`` (a CCX's order names the CCX, its price is its master's offer)."""
     lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
     try:
@@ -133,7 +141,7 @@ def _create_order(user, course_key, offer, price_id: str, attempts: int = 2) -> 
             return Order.objects.create(
                 user=user, course_key=course_key, offer=offer, amount=offer.price,
                 currency=offer.currency, stripe_price_id=price_id,
-                enrollment_mode=offer.enrollment_mode, audience_scope=learner_scope(user),
+                enrollment_mode=offer.enrollment_mode, audience_scope=scope,
                 # Fixed now, so a retry sends the very same session parameters (idempotency);
                 # rounded up, so Stripe never sees less than the configured lifetime.
                 checkout_expires_at=(timezone.now() + lifetime).replace(microsecond=0) + timedelta(seconds=1),
@@ -142,7 +150,7 @@ def _create_order(user, course_key, offer, price_id: str, attempts: int = 2) -> 
         # The other click of a double click created it: use that one (or try again if it moved on).
         existing = Order.objects.filter(open_slot=f"{user.pk}:{course_key}").first()
         if existing is None and attempts > 1:
-            return _create_order(user, course_key, offer, price_id, attempts - 1)
+            return _create_order(user, course_key, offer, price_id, scope, attempts - 1)
         if existing is None:
             raise
         return existing
