@@ -9,7 +9,8 @@ bought (with the invoice), a payment on its way. Anonymous visitors get the pric
 rate-limited per address); a signed-in learner's answer is private.
 
 The work is bounded by the page, not the catalog: at most :data:`MAX_COURSE_IDS` ids, read with a
-fixed number of queries whatever their number (see ``orders.eligibility.eligibilities``).
+fixed number of queries whatever their number: the courses with their offers from the catalog's read
+model (``CatalogCourse``, one query), then the decisions (``orders.eligibility.eligibilities``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rest_framework.views import APIView
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
+from ..catalog.listing import read_courses
 from ..catalog.offers import offers_for
 from ..models import Invoice
 from ..orders.eligibility import BOUGHT, eligibilities, payment_enabled
@@ -94,9 +96,8 @@ class StorefrontView(APIView):
                 "error": "course_id_required",
                 "message": _("Give at least one course_id."),
             }, status=status.HTTP_400_BAD_REQUEST))
-        courses = platform.get_courses(keys) if keys else {}
+        courses, offers = self._courses(keys)
         known = [key for key in keys if key in courses]
-        offers = offers_for(known) if known else {}
         decisions = eligibilities(user, known, offers=offers, courses=courses) if known else {}
         invoices = self._invoices(user, [key for key, d in decisions.items() if d.code == BOUGHT])
         data = {
@@ -118,6 +119,32 @@ class StorefrontView(APIView):
         else:
             patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)
         return response
+
+    @staticmethod
+    def _courses(keys) -> tuple[dict, dict]:
+        """
+        ``({key: CourseInfo}, {key: offer})`` of the courses asked for: from the catalog's read model in one
+        query; a course it does not have (yet) is asked of the platform and the offers (two more queries,
+        only then), so the answer never depends on the read model being complete.
+        """
+        if not keys:
+            return {}, {}
+        found = read_courses(keys)
+        courses, offers = {}, {}
+        missing = []
+        for key in keys:
+            entry = found.get(str(key))
+            if entry is None:
+                missing.append(key)
+                continue
+            courses[key] = entry.course
+            if entry.offer is not None:
+                offers[key] = entry.offer
+        if missing:
+            platform_courses = platform.get_courses(missing)
+            courses.update(platform_courses)
+            offers.update(offers_for([key for key in missing if key in platform_courses]))
+        return courses, offers
 
     @staticmethod
     def _uncached(response):
