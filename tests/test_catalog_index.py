@@ -212,3 +212,13 @@ def test_the_storefront_reads_the_table_and_asks_the_platform_only_for_what_it_l
     assert body["courses"][str(known.id)]["price"]["amount"] == 4900
     assert body["unknown"] == ["course-v1:No+Such+Course"]
     assert len(_view_queries(client, STOREFRONT, both)) == 3  # the table, then the platform's course and offer
+
+
+def test_search_text_is_matched_literally_and_without_case(client):
+    factories.course(name="Growth 100% Online")
+    factories.course(name="Économie Générale")
+    factories.course(name="Other 1000")
+    assert _titles(client, q="100%") == ["Growth 100% Online"]  # "%" is a character, not a wildcard
+    assert _titles(client, q="_") == []
+    assert _titles(client, q="ÉCONOMIE générale") == ["Économie Générale"]  # lower-cased as Python does
+    assert _titles(client, q="100") == ["Growth 100% Online", "Other 1000"]

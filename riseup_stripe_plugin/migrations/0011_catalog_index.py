@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'catalog course',
                 'verbose_name_plural': 'catalog courses',
-                'indexes': [models.Index(fields=['listed', 'title_lower', 'course_id'], name='riseup_cat_title'), models.Index(fields=['listed', 'is_paid', 'price_thousandths', 'currency', 'title_lower', 'course_id'], name='riseup_cat_price')],
+                'indexes': [models.Index(fields=['listed', 'title_lower', 'course_id'], name='riseup_cat_title'), models.Index(fields=['listed', 'is_paid', 'title_lower', 'course_id'], name='riseup_cat_paid_title'), models.Index(fields=['listed', 'is_paid', 'price_thousandths', 'currency', 'scopes'], name='riseup_cat_price')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

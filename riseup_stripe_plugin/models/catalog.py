@@ -46,8 +46,11 @@ class CatalogCourse(models.Model):
         verbose_name = _("catalog course")
         verbose_name_plural = _("catalog courses")
         indexes = [
+            # The catalog in title order (every course, or the free ones), and the paid ones in title order.
             models.Index(fields=["listed", "title_lower", "course_id"], name="riseup_cat_title"),
-            models.Index(fields=["listed", "is_paid", "price_thousandths", "currency", "title_lower", "course_id"],
+            models.Index(fields=["listed", "is_paid", "title_lower", "course_id"], name="riseup_cat_paid_title"),
+            # Counting the paid courses in a price range offered to a scope, from the index alone.
+            models.Index(fields=["listed", "is_paid", "price_thousandths", "currency", "scopes"],
                          name="riseup_cat_price"),
         ]
 

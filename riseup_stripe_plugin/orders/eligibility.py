@@ -248,12 +248,14 @@ def _held_states_sql(alias: str, count: int) -> str:
             f"AND {quote(column('state').column)} IN ({states}) AND {quote(column('course_key').column)} IN ({marks})")
 
 
-def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str | None = None) -> dict:
+def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str | None = None,
+                  links: bool = True) -> dict:
     """
     ``{course_key: Eligibility}`` for a page of courses, in a fixed number of queries whatever their number.
 
     The offers (one query), the courses (one), and for a signed-in learner their orders (one), their
-    enrollments (one) and their scope (up to two), when the page has a paid course.
+    enrollments (one) and their scope (one), when the page has a paid course. ``links=False``: the
+    decisions without their links (see :func:`decide`).
     """
     course_keys = list(course_keys)
     offers = offers_for(course_keys) if offers is None else offers
@@ -268,6 +270,6 @@ def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str
     return {
         key: decide(signed_in=signed_in, course_key=key, offer=offers.get(key), payment_enabled=enabled,
                     held=held.get(str(key), ()), enrolled=str(key) in enrolled, scope=scope, course=courses.get(key),
-                    next_url=next_url)
+                    next_url=next_url, links=links)
         for key in course_keys
     }
