@@ -12,6 +12,8 @@ from pathlib import Path
 TARGETS = {
     "catalog": "catalog median <= 1.5x the bare list, <= 6 queries (session and user aside), "
                "at every size, anonymous and signed in, SQLite and MariaDB",
+    "storefront": "storefront API median <= 1.5x the bare list of the same courses, <= 6 queries (session and "
+                  "user aside), at every size, anonymous and signed in, SQLite and MariaDB",
     "gate_queries": "gate step: 0 queries for a free course, <= 1 for a paid one",
     "gate_ratio": "enroll() with the step <= 1.10x without",
     "buy_calls": "Buy request: 1 Stripe call",
@@ -32,6 +34,8 @@ def _verdict(values):
 def evaluate(results: dict) -> dict:
     catalogs = [r for r in results.get("catalog", {}).values() if "sizes" in r]
     catalog_rows = [row for r in catalogs for size in r["sizes"] for row in size["rows"]]
+    storefront_rows = [row for r in catalogs for size in r["sizes"]
+                       for row in size.get("storefront", {}).get("rows", [])]
     gates = [row for r in results.get("gate", {}).values() for row in r.get("rows", [])]
     calls = [row for r in results.get("stripe_calls", {}).values() for row in r.get("rows", [])]
     intake = results.get("intake", {}).get("mariadb", {})
@@ -39,6 +43,8 @@ def evaluate(results: dict) -> dict:
     verdicts = {
         "catalog": _verdict(row["ratio"] is not None and row["ratio"] <= 1.5
                             and row["plugin_queries"]["queries_excl_auth"] <= 6 for row in catalog_rows),
+        "storefront": _verdict(row["ratio"] is not None and row["ratio"] <= 1.5
+                               and row["plugin_queries"]["queries_excl_auth"] <= 6 for row in storefront_rows),
         "gate_queries": _verdict(row["step_queries"] <= (0 if row["course"].startswith("free") else 1)
                                  for row in gates),
         "gate_ratio": _verdict(row["ratio"] is not None and row["ratio"] <= 1.10 for row in gates),

@@ -207,3 +207,29 @@ def check_webhook_mode(app_configs=None, **kwargs):
             id="riseup_stripe.W003",
         )]
     return []
+
+
+@checks.register(checks.Tags.database)
+def check_catalog_in_step(app_configs=None, databases=None, **kwargs):
+    """
+    With ``manage.py check --database default``: the catalog's read model against its sources.
+
+    Reads every course and offer, so only when databases are asked for (never at start-up).
+    """
+    if not databases or "default" not in databases:
+        return []
+    from django.db import DatabaseError
+
+    from .catalog import index
+
+    try:
+        found = index.drift()
+    except DatabaseError:  # not migrated yet: migrate reports that
+        return []
+    if not found:
+        return []
+    return [checks.Warning(
+        f"The catalog differs from the courses and the offers: {found.summary()}.",
+        hint="Run manage.py riseup_stripe_rebuild_catalog (a course or an offer was changed around the ORM).",
+        id="riseup_stripe.W004",
+    )]

@@ -19,11 +19,18 @@ def payment_configuration_changed(**kwargs):
 
 
 @receiver([post_save, post_delete], sender=CourseOffer, dispatch_uid="riseup_stripe_offer_changed")
-def course_offer_changed(instance, **kwargs):
-    """Every process's enrollment gate asks the database again about a course whose offer changed."""
-    from .catalog import paid_courses
+def course_offer_changed(instance, signal=None, **kwargs):
+    """
+    Every process's enrollment gate asks the database again about a course whose offer changed, and the
+    catalog's rows of that course (and its CCXs) take the new terms in the same transaction.
+    """
+    from .catalog import index, paid_courses
 
     paid_courses.forget(instance.course_key)
+    if signal is post_delete:
+        index.offer_deleted(instance)
+    else:
+        index.offer_saved(instance)
 
 
 @receiver(order_fulfilled, dispatch_uid="riseup_stripe_purchase_email")
@@ -54,7 +61,11 @@ def learner_contact_changed(user):
 
 def connect_platform_signals():
     """The platform's signals, reached through the boundary (called once, when the app is ready)."""
+    from .catalog import index
+
     platform.connect_course_rerun(course_rerun_completed)
+    # The catalog's read model follows the platform's courses (created, published, hidden, deleted).
+    platform.connect_course_changed(index.course_saved, index.course_deleted)
     platform.connect_learner_contact_changed(learner_contact_changed)
 
 

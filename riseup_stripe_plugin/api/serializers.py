@@ -70,9 +70,17 @@ def catalog_courses_data(entries, request=None) -> list[dict]:
     dotted source) cost more than the rest of the page's Python together.
     """
     absolute = request.build_absolute_uri if request is not None else None
+    # The request's scheme and host, found once: a path of the LMS (what reverse() and the course id's own
+    # quoting give, ASCII already) gets it in front, as build_absolute_uri would put it, without its per-call
+    # parsing; anything else goes through build_absolute_uri.
+    origin = absolute("/")[:-1] if absolute is not None else ""
 
     def url(value):
-        return absolute(value) if absolute is not None and value else value
+        if absolute is None or not value:
+            return value
+        if value.startswith("/") and not value.startswith("//") and "/." not in value and value.isascii():
+            return origin + value
+        return absolute(value)
 
     data = []
     for entry in entries:

@@ -9,11 +9,16 @@ bought (with the invoice), a payment on its way. Anonymous visitors get the pric
 rate-limited per address); a signed-in learner's answer is private.
 
 The work is bounded by the page, not the catalog: at most :data:`MAX_COURSE_IDS` ids, read with a
-fixed number of queries whatever their number (see ``orders.eligibility.eligibilities``).
+fixed number of queries whatever their number: the courses with their offers from the catalog's read
+model (``CatalogCourse``, one query), then the decisions (``orders.eligibility.eligibilities``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connections, router
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -26,8 +31,9 @@ from rest_framework.views import APIView
 
 from .. import conf, money
 from .. import edxapp_wrapper as platform
+from ..catalog.listing import read_courses
 from ..catalog.offers import offers_for
-from ..models import Invoice
+from ..models import Invoice, Order
 from ..orders.eligibility import BOUGHT, eligibilities, payment_enabled
 from ..states import ACCESS_STATES
 from ..web.ratelimit import RateLimited, check_rate, client_address
@@ -39,6 +45,35 @@ MAX_COURSE_IDS = 100
 ANONYMOUS_MAX_AGE = 60
 #: Anonymous answers vary with the language (prices and sentences); every answer with who is asking.
 VARY = ("Accept-Language", "Cookie", "Authorization")
+
+
+@dataclass(frozen=True)
+class _Invoice:
+    number: str
+    stripe_invoice_id: str
+    invoice_pdf_url: str
+    hosted_invoice_url: str
+
+
+@lru_cache(maxsize=128)
+def _invoices_sql(alias: str, count: int) -> str:
+    """The invoices of a learner's courses whose order grants access, newest first (``Invoice`` joined to ``Order``)."""
+    quote = connections[alias].ops.quote_name
+    table, orders = quote(Invoice._meta.db_table), quote(Order._meta.db_table)
+
+    def column(model, name, table_name):
+        return f"{table_name}.{quote(model._meta.get_field(name).column)}"
+
+    def invoice(name):
+        return column(Invoice, name, table)
+
+    fields = ", ".join(invoice(name) for name in ("course_key", "number", "stripe_invoice_id", "invoice_pdf_url",
+                                                  "hosted_invoice_url"))
+    return (f"SELECT {fields} FROM {table} INNER JOIN {orders} ON {invoice('order')} = "
+            f"{column(Order, 'id', orders)} WHERE {invoice('user')} = %s "
+            f"AND {invoice('course_key')} IN ({', '.join(['%s'] * count)}) "
+            f"AND {column(Order, 'state', orders)} IN ({', '.join(['%s'] * len(ACCESS_STATES))}) "
+            f"ORDER BY {invoice('issued_at')} DESC, {invoice('id')} DESC")
 
 
 def parse_course_ids(values) -> tuple[list, list[str]]:
@@ -94,10 +129,10 @@ class StorefrontView(APIView):
                 "error": "course_id_required",
                 "message": _("Give at least one course_id."),
             }, status=status.HTTP_400_BAD_REQUEST))
-        courses = platform.get_courses(keys) if keys else {}
+        courses, offers = self._courses(keys)
         known = [key for key in keys if key in courses]
-        offers = offers_for(known) if known else {}
-        decisions = eligibilities(user, known, offers=offers, courses=courses) if known else {}
+        # No links: the answer carries its own purchase endpoint and sign-in address, and a course's home.
+        decisions = eligibilities(user, known, offers=offers, courses=courses, links=False) if known else {}
         invoices = self._invoices(user, [key for key, d in decisions.items() if d.code == BOUGHT])
         data = {
             "payment_enabled": payment_enabled(),
@@ -106,7 +141,8 @@ class StorefrontView(APIView):
             "sign_in_url": request.build_absolute_uri(sign_in_base_url()),
             "invoices_url": request.build_absolute_uri(reverse("riseup_stripe:my_invoices")),
             "courses": {
-                str(key): self._course(request, key, offers.get(key), decisions[key], invoices.get(key))
+                str(key): self._course(request, key, offers.get(key), decisions[key], invoices.get(str(key)),
+                                       courses[key])
                 for key in known
             },
             "unknown": [str(key) for key in keys if key not in courses] + invalid,
@@ -120,6 +156,32 @@ class StorefrontView(APIView):
         return response
 
     @staticmethod
+    def _courses(keys) -> tuple[dict, dict]:
+        """
+        ``({key: CourseInfo}, {key: offer})`` of the courses asked for: from the catalog's read model in one
+        query; a course it does not have (yet) is asked of the platform and the offers (two more queries,
+        only then), so the answer never depends on the read model being complete.
+        """
+        if not keys:
+            return {}, {}
+        found = read_courses(keys)
+        courses, offers = {}, {}
+        missing = []
+        for key in keys:
+            entry = found.get(str(key))
+            if entry is None:
+                missing.append(key)
+                continue
+            courses[key] = entry.course
+            if entry.offer is not None:
+                offers[key] = entry.offer
+        if missing:
+            platform_courses = platform.get_courses(missing)
+            courses.update(platform_courses)
+            offers.update(offers_for([key for key in missing if key in platform_courses]))
+        return courses, offers
+
+    @staticmethod
     def _uncached(response):
         patch_cache_control(response, no_store=True)
         patch_vary_headers(response, VARY)
@@ -127,24 +189,28 @@ class StorefrontView(APIView):
 
     @staticmethod
     def _invoices(user, bought_keys) -> dict:
-        """The invoice of each bought course, newest first; one query, none when nothing is bought."""
-        if not bought_keys:
+        """
+        ``{course id: invoice}`` of each bought course (its newest invoice of an order granting access); one
+        query, none when nothing is bought. Its SQL is written once per number of courses (``_invoices_sql``).
+        """
+        ids = list(dict.fromkeys(str(key) for key in bought_keys))
+        if not ids:
             return {}
         found = {}
-        rows = (Invoice.objects.filter(user_id=user.pk, course_key__in=bought_keys, order__state__in=ACCESS_STATES)
-                .order_by("-issued_at", "-pk"))
-        for invoice in rows:
-            found.setdefault(invoice.course_key, invoice)
+        alias = router.db_for_read(Invoice)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_invoices_sql(alias, len(ids)), [user.pk, *ids, *(str(state) for state in ACCESS_STATES)])
+            for course_id, number, invoice_id, pdf_url, hosted_url in cursor.fetchall():
+                found.setdefault(course_id, _Invoice(number, invoice_id, pdf_url, hosted_url))
         return found
 
     @staticmethod
-    def _course(request, key, offer, decision, invoice) -> dict:
+    def _course(request, key, offer, decision, invoice, course) -> dict:
         absolute = request.build_absolute_uri
         is_paid = bool(offer is not None and offer.is_paid)
         reason = None if decision.code in ("available", "free") else decision.code
-        link = decision.link
-        course_url = absolute(link.url) if link is not None and decision.code in ("bought", "already_enrolled") \
-            else None
+        home = getattr(course, "course_url", "")  # where the decision's "View course" link goes
+        course_url = absolute(home) if home and decision.code in ("bought", "already_enrolled") else None
         return {
             "course_id": str(key),
             "is_paid": is_paid,

@@ -15,10 +15,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import connections, router, transaction
 from django.utils.translation import gettext as _
 
 from ..models import AudienceRule, LearnerScope
@@ -51,25 +51,37 @@ def learner_scope(user) -> str:
     """The learner's scope: explicit assignment, then rules, then public (anonymous: public)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return DEFAULT_SCOPE
-    # One query: the assignment and the rules matching the address, read together.
-    # Every column is an annotation, named and ordered alike on both sides: Django before 5.0 puts model
-    # fields before annotations in a values_list's SELECT, which would misalign the UNION's columns.
-    columns = ("kind", "rule_priority", "rule_domain", "rule_scope")
-    explicit = (LearnerScope.objects.filter(user_id=user.pk).order_by()
-                .annotate(kind=Value(0), rule_priority=Value(0), rule_domain=Value(""), rule_scope=F("scope"))
-                .values_list(*columns))
+    # One query: the assignment and the rules matching the address, read together. Every catalog and
+    # storefront page of a signed-in learner asks it: its SQL is written once per number of candidate
+    # domains (the UNION the ORM would compile each time), the domains as parameters.
     candidates = candidate_domains(email_domain(verified_email(user)))
-    if candidates:
-        rules = (AudienceRule.objects.filter(active=True, domain__in=candidates).order_by()
-                 .annotate(kind=Value(1), rule_priority=F("priority"), rule_domain=F("domain"), rule_scope=F("scope"))
-                 .values_list(*columns))
-        explicit = explicit.union(rules, all=True)
-    rows = list(explicit)
+    alias = router.db_for_read(LearnerScope)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_scope_sql(alias, len(candidates)), [user.pk, *([True, *candidates] if candidates else [])])
+        rows = cursor.fetchall()
     assigned = [row[3] for row in rows if row[0] == 0]
     if assigned and assigned[0]:
         return assigned[0]
     best = min((row for row in rows if row[0] == 1), key=lambda rule: (rule[1], -len(rule[2])), default=None)
     return best[3] if best else DEFAULT_SCOPE
+
+
+@lru_cache(maxsize=16)
+def _scope_sql(alias: str, candidates: int) -> str:
+    """``(kind, priority, domain, scope)`` rows: the assignment (kind 0), then the active rules of the domains (1)."""
+    quote = connections[alias].ops.quote_name
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    sql = (f"SELECT 0, 0, '', {column(LearnerScope, 'scope')} FROM {quote(LearnerScope._meta.db_table)} "
+           f"WHERE {column(LearnerScope, 'user')} = %s")
+    if candidates:
+        marks = ", ".join(["%s"] * candidates)
+        sql += (f" UNION ALL SELECT 1, {column(AudienceRule, 'priority')}, {column(AudienceRule, 'domain')}, "
+                f"{column(AudienceRule, 'scope')} FROM {quote(AudienceRule._meta.db_table)} "
+                f"WHERE {column(AudienceRule, 'active')} = %s AND {column(AudienceRule, 'domain')} IN ({marks})")
+    return sql
 
 
 def verified_email(user) -> str:

@@ -2,9 +2,11 @@
 The catalog a learner sees: the platform's catalog courses, their offers, the learner's scope, filters.
 
 Open edX has no filter hook on its course search, so the plugin lists courses
-itself, in SQL over the platform's course table (``edxapp_wrapper.catalog_table``):
-filtering, sorting, counting and paging happen in the database, so a request's
-work is bounded by its page, not by the catalog, in a fixed number of queries.
+itself, in SQL over its own read model of the catalog (``CatalogCourse``, kept in
+step with the platform's courses and the offers by ``catalog.index``): filtering,
+sorting, counting and paging happen in the database, in one indexed table, so a
+request's work is bounded by its page, not by the catalog, in a fixed number of
+queries; the page's rows are read as plain values, never as model objects.
 
 Prices are compared in each offer's own currency, in its minor units (the bounds
 converted from major units with Decimals, never floats):
@@ -16,36 +18,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Concat, Lower, StrIndex, Substr
+from django.db import connections, router
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import edxapp_wrapper as platform
 from .. import money
-from ..models import CourseOffer
+from ..models import CatalogCourse
 from ..orders.eligibility import decide, held_states_for, payment_enabled
 from ..states import ACCESS_STATES
 from . import paid_courses
 from .audience import learner_scope
-from .offers import offers_for, purchase_url
+from .offers import purchase_url
 from .scopes import DEFAULT_SCOPE
 
 PRICE_KINDS = ("", "free", "paid")
@@ -162,12 +155,23 @@ def parse_filters(params) -> CatalogFilters:
                           sort=sort, page=page, page_size=page_size)
 
 
+@dataclass(frozen=True)
+class CatalogOffer:
+    """What a catalog row says of its offer: what the purchase decision and the page read (no model instance)."""
+
+    is_paid: bool
+    purchasable: bool
+    price: int
+    currency: str
+    scopes: str
+
+
 @dataclass
 class CatalogEntry:
     """One course as the requesting learner sees it in the catalog."""
 
     course: platform.CourseInfo
-    offer: CourseOffer | None
+    offer: CatalogOffer | None
     enrolled: bool = False
     bought: bool = False
     #: Whether this learner can buy it now, and why not (``orders.eligibility``); set by the caller.
@@ -228,138 +232,146 @@ class CatalogPage:
 
 # --- The query -------------------------------------------------------------------------------------------------
 #
-# The platform's catalog courses are a table of the platform (CourseOverview); offers are the plugin's. There is
-# no foreign key between them, so each course row looks its offer up by key in a correlated subquery (the offer's
-# course key is unique, so that is an index lookup). A CCX (``ccx-v1:org+course+run+ccx@N``) looks up its master
-# course's offer (``course-v1:org+course+run``): the same rule as ``offers.offer_course_key``, written in SQL.
+# One table, ``CatalogCourse``: a row per platform course carrying the offer that applies to it (a CCX: its
+# master's, ``index.offer_key``) and its price in thousandths of the major unit (``price_thousandths``), so the
+# filters are plain column comparisons and the sorts follow its indexes (``listed, title_lower, course_id``;
+# ``listed, is_paid, price_thousandths, currency, ...``).
 
-_OFFER_KEY = "riseup_offer_key"
-_CCX_PREFIX, _MASTER_PREFIX, _CCX_MARK = "ccx-v1:", "course-v1:", "+ccx@"
-
-
-def _offer_key_expression(key_field: str):
-    key = F(key_field)
-    start = len(_CCX_PREFIX) + 1  # SQL strings count from 1
-    master = Concat(Value(_MASTER_PREFIX), Substr(key, start, StrIndex(key, Value(_CCX_MARK)) - start),
-                    output_field=CharField())
-    return Case(When(**{f"{key_field}__startswith": _CCX_PREFIX}, then=master), default=key,
-                output_field=CharField())
+#: The columns a page reads, in this order (``_entry`` unpacks them).
+_COLUMNS = ("course_id", "title", "org", "image_url", "start", "end", "enrollment_start", "enrollment_end",
+            "invitation_only", "is_paid", "on_sale", "price", "currency", "scopes")
 
 
 def _scope_q(scope: str | None) -> Q:
-    """Paid offers offered to ``scope`` (None: anonymous, public only); the scope names share no substring."""
+    """Paid courses offered to ``scope`` (None: anonymous, public only); the scope names share no substring."""
     visible = Q(scopes__contains=DEFAULT_SCOPE)
     if scope and scope != DEFAULT_SCOPE:
         visible |= Q(scopes__contains=scope)
     return visible
 
 
-#: Currencies by the exponent of their minor units (every other currency counts hundredths).
-_EXPONENT_GROUPS = ((0, sorted(money.ZERO_DECIMAL)), (3, sorted(money.THREE_DECIMAL)))
-
-
-class _NormalizedPrice(Func):
+class _PageQuery:
     """
-    An offer's price in thousandths of its major unit, an integer, so prices in any currency compare:
-    4900 EUR → 49000, 5000 JPY → 5000000, 12340 KWD → 12340.
+    The count and the page of the listed courses offered to ``scope`` that the filters keep, as SQL.
 
-    The currency lists are the plugin's own constants, written into the SQL as literals (no user input).
+    Every catalog request runs these two statements. Written here rather than built by the ORM: one table,
+    plain column comparisons, each value a parameter, and building and compiling the same querysets on
+    every request cost more than the two statements themselves. The same conditions and order as
+    ``title_lower__contains``, ``is_paid``, ``scopes__contains``, ``price_thousandths__gte/__lte``,
+    ``currency`` and ``order_by(...)`` would give, with the database's own ``contains`` operator
+    (``LIKE ... ESCAPE`` on SQLite, ``LIKE BINARY`` on MySQL).
     """
 
-    output_field = BigIntegerField()
+    def __init__(self, connection, scope, filters: CatalogFilters):
+        quote = connection.ops.quote_name
+        self.connection = connection
+        self.table = quote(CatalogCourse._meta.db_table)
+        self.column = lambda name: f"{self.table}.{quote(CatalogCourse._meta.get_field(name).column)}"
+        self.where, self.params = self._conditions(scope, filters, self.column("price_thousandths"))
+        self.page_where = self.where
+        if connection.vendor == "sqlite" and filters.has_range and not filters.sort.endswith("price"):
+            # SQLite, which keeps no statistics here, would range-scan the price index and sort every match;
+            # the page in title or start order is cheaper read in that order, stopping once full. A unary
+            # "+" is SQLite's way of keeping a term off an index (MariaDB's statistics choose by themselves).
+            self.page_where, _ = self._conditions(scope, filters, "+" + self.column("price_thousandths"))
+        self.order = self._order(filters.sort)
 
-    def __init__(self):
-        super().__init__(F("currency"), F("price"))
+    def _conditions(self, scope, filters: CatalogFilters, price: str) -> tuple[str, list]:
+        column, connection = self.column, self.connection
+        contains = connection.operators["contains"]
+        where, params = [f"{column('listed')} = %s"], [True]
 
-    def as_sql(self, compiler, connection, **extra_context):
-        (currency, currency_params), (price, price_params) = (compiler.compile(e) for e in self.source_expressions)
-        whens = []
-        params = []
-        for exp, codes in _EXPONENT_GROUPS:
-            listed = ", ".join(f"'{code}'" for code in codes)
-            whens.append(f"WHEN {currency} IN ({listed}) THEN {price} * {10 ** (3 - exp)}")
-            params += [*currency_params, *price_params]
-        return f"(CASE {' '.join(whens)} ELSE {price} * 10 END)", [*params, *price_params]
+        def like(value: str) -> str:
+            return f"%{connection.ops.prep_for_like_query(value)}%"
 
+        for term in filters.q.split():  # both sides lower-cased: the same match on every database
+            where.append(f"{column('title_lower')} {contains}")
+            params.append(like(term.lower()))
+        # Paid, offered to the scope (a public course to everyone), in the currency and the price range.
+        scopes = [DEFAULT_SCOPE] + ([scope] if scope and scope != DEFAULT_SCOPE else [])
+        wanted = [f"{column('is_paid')} = %s",
+                  "(" + " OR ".join([f"{column('scopes')} {contains}"] * len(scopes)) + ")"]
+        wanted_params = [True, *(like(name) for name in scopes)]
+        if filters.currency:
+            wanted.append(f"{column('currency')} = %s")
+            wanted_params.append(filters.currency)
+        if filters.min_price is not None:  # price_major >= min  ⇔  thousandths >= ceil(min × 1000)
+            wanted.append(f"{price} >= %s")
+            wanted_params.append(math.ceil(filters.min_price.scaleb(3)))
+        if filters.max_price is not None:  # price_major <= max  ⇔  thousandths <= floor(max × 1000)
+            wanted.append(f"{price} <= %s")
+            wanted_params.append(math.floor(filters.max_price.scaleb(3)))
+        paid_only = filters.price == "paid" or bool(filters.currency) or bool(filters.min_price)
+        if paid_only:  # a free course has no currency and costs 0
+            where.extend(wanted)
+            params.extend(wanted_params)
+        elif filters.price == "free":
+            where.append(f"{column('is_paid')} = %s")
+            params.append(False)
+        else:  # free, or paid, offered to the learner and in the range
+            where.append(f"({column('is_paid')} = %s OR ({' AND '.join(wanted)}))")
+            params.extend([False, *wanted_params])
+        return " AND ".join(where), params
 
-def _price_q(filters: CatalogFilters) -> Q:
-    """Paid offers matching the currency and the price range, compared in each currency's own minor units."""
-    condition = Q()
-    if filters.currency:
-        condition &= Q(currency=filters.currency)
-    if filters.min_price is not None:  # price_major >= min  ⇔  thousandths >= ceil(min × 1000)
-        condition &= Q(riseup_price_n__gte=math.ceil(filters.min_price.scaleb(3)))
-    if filters.max_price is not None:  # price_major <= max  ⇔  thousandths <= floor(max × 1000)
-        condition &= Q(riseup_price_n__lte=math.floor(filters.max_price.scaleb(3)))
-    return condition
+    def _order(self, sort: str) -> str:
+        """Sorted as asked, then by title and key; courses without the value sorted on go last."""
+        column = self.column
+        name, descending = sort.lstrip("-"), sort.startswith("-")
+        way = "DESC" if descending else "ASC"
+        title = f"{column('title_lower')} ASC, {column('course_id')} ASC"
+        if name == "title":
+            return f"{column('title_lower')} {way}, {column('course_id')} {way}"
+        if name == "start":  # NULLS LAST, as both databases read it
+            return f"{column('start')} IS NULL, {column('start')} {way}, {title}"
+        keys = ", ".join(f"{column(key)} {way}" for key in ("is_paid", "price_thousandths", "currency"))
+        return f"{keys}, {title}"
 
+    def count(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self.table} WHERE {self.where}", self.params)
+            return cursor.fetchone()[0]
 
-def _offers():
-    """The offer of the outer course row (its master's, for a CCX), its price comparable across currencies."""
-    return CourseOffer.objects.filter(course_key=OuterRef(_OFFER_KEY)).annotate(riseup_price_n=_NormalizedPrice())
-
-
-def _offer_keys(condition: Q):
-    """The course keys of the paid offers meeting ``condition``: a subquery, computed once per query."""
-    return (CourseOffer.objects.annotate(riseup_price_n=_NormalizedPrice())
-            .filter(Q(is_paid=True) & condition).values("course_key"))
-
-
-def _matching_courses(table, scope, filters: CatalogFilters):
-    """
-    The catalog courses offered to ``scope`` that the filters keep, as a queryset (nothing read yet).
-
-    Paid courses only (a price, a currency): the matching offers are one ``IN`` subquery, which the
-    database computes once (MariaDB materializes it) and probes for each row's offer key. The whole
-    catalog: a correlated ``NOT EXISTS`` on the offer's unique key, which both databases answer from
-    the index faster than a ``NOT IN``.
-    """
-    courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
-    for term in filters.q.split():
-        courses = courses.filter(**{f"{table.title}__icontains": term})
-    wanted = _scope_q(scope) & _price_q(filters)
-    paid_only = filters.price == "paid" or bool(filters.currency) or bool(filters.min_price)
-    if paid_only:  # a free course has no currency and costs 0
-        return courses.filter(**{f"{_OFFER_KEY}__in": _offer_keys(wanted)})
-    if filters.price == "free":
-        return courses.filter(~Exists(_offers().filter(is_paid=True)))
-    # Free, or paid, offered to the learner and in the range: no paid offer that is not wanted.
-    return courses.filter(~Exists(_offers().filter(Q(is_paid=True) & ~wanted)))
-
-
-def _ordered(courses, table, sort: str):
-    """Sorted as asked, then by title and key; courses without the value sorted on go last."""
-    name, descending = sort.lstrip("-"), sort.startswith("-")
-    title = [Lower(table.title).asc(), F(table.key).asc()]
-    if name == "title":
-        return courses.order_by(*([Lower(table.title).desc(), F(table.key).desc()] if descending else title))
-    if name == "start":
-        start = F(table.start).desc(nulls_last=True) if descending else F(table.start).asc(nulls_last=True)
-        return courses.order_by(start, *title)
-    paid = _offers().filter(is_paid=True)
-    courses = courses.annotate(
-        riseup_paid=Exists(paid),
-        riseup_price=Subquery(paid.values("riseup_price_n")[:1]),
-        riseup_currency=Subquery(paid.values("currency")[:1]),
-    )
-    keys = ("riseup_paid", "riseup_price", "riseup_currency")
-    return courses.order_by(*[F(k).desc() if descending else F(k).asc() for k in keys], *title)
+    def rows(self, offset: int, limit: int) -> list:
+        columns = ", ".join(self.column(name) for name in _COLUMNS)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {self.table} WHERE {self.page_where} ORDER BY {self.order} "
+                           f"LIMIT {int(limit)} OFFSET {int(offset)}", self.params)
+            return [_converted(row) for row in cursor.fetchall()]
 
 
-#: How long the currencies of the catalog are kept (a course hidden or shown on the platform is seen after this;
-#: an offer change at once).
+#: Where the page's columns need the ORM's conversion: booleans (0 and 1 on MySQL) and dates (naive in UTC).
+_BOOLEANS = tuple(i for i, name in enumerate(_COLUMNS) if name in ("invitation_only", "is_paid", "on_sale"))
+_DATES = tuple(i for i, name in enumerate(_COLUMNS) if name in ("start", "end", "enrollment_start", "enrollment_end"))
+
+
+def _converted(row) -> tuple:
+    row = list(row)
+    for i in _BOOLEANS:
+        row[i] = bool(row[i])
+    for i in _DATES:
+        value = row[i]
+        if isinstance(value, str):  # a database that answers text
+            value = parse_datetime(value)
+        if value is not None and settings.USE_TZ and timezone.is_naive(value):
+            value = value.replace(tzinfo=UTC)
+        row[i] = value
+    return tuple(row)
+
+
+#: How long the currencies of the catalog are kept (a course shown, hidden or changed renews them at once, as
+#: an offer change does; this bounds a change the read model missed).
 CURRENCIES_TIMEOUT_SECONDS = 60
 
 
-def _currencies(table, scope) -> list[str]:
+def _currencies(scope) -> list[str]:
     """
-    The currencies of the paid catalog courses offered to ``scope`` (the price filter's choices).
+    The currencies of the paid listed courses offered to ``scope`` (the price filter's choices).
 
-    One query over the whole catalog, so its answer is kept in the cache under the offers' generation
-    (which every offer change renews) for at most a minute; without a cache it is asked every time.
+    One query over the whole catalog, so its answer is kept in the cache under the catalog's generation
+    (which every offer or course change renews) for at most a minute; without a cache it is asked every time.
     """
     generation = paid_courses.offers_generation()
-    key = f"riseup_stripe:catalog_currencies:v1:{generation}:{scope or ''}"
+    key = f"riseup_stripe:catalog_currencies:v2:{generation}:{scope or ''}"
     if generation:
         try:
             cached = cache.get(key)
@@ -367,7 +379,7 @@ def _currencies(table, scope) -> list[str]:
             cached = None
         if cached is not None:
             return list(cached)
-    found = _currencies_in_database(table, scope)
+    found = _currencies_in_database(scope)
     if generation:
         try:
             cache.set(key, found, CURRENCIES_TIMEOUT_SECONDS)
@@ -376,11 +388,9 @@ def _currencies(table, scope) -> list[str]:
     return found
 
 
-def _currencies_in_database(table, scope) -> list[str]:
-    courses = table.queryset.annotate(**{_OFFER_KEY: _offer_key_expression(table.key)})
-    currency = Subquery(_offers().filter(Q(is_paid=True) & _scope_q(scope)).values("currency")[:1])
-    found = (courses.annotate(riseup_currency=currency).filter(riseup_currency__isnull=False)
-             .order_by().values_list("riseup_currency", flat=True).distinct())
+def _currencies_in_database(scope) -> list[str]:
+    found = (CatalogCourse.objects.filter(Q(listed=True, is_paid=True) & _scope_q(scope)).order_by()
+             .values_list("currency", flat=True).distinct())
     return sorted(found)
 
 
@@ -390,49 +400,82 @@ def _scope_for(user) -> str | None:
 
 def visible_currencies(user) -> list[str]:
     """The currencies of the paid courses this learner can see (the price filter's choices)."""
-    return _currencies(platform.catalog_table(), _scope_for(user))
+    return _currencies(_scope_for(user))
+
+
+def _entry(row, about_url, course_url) -> CatalogEntry:
+    (course_id, title, org, image_url, start, end, enrollment_start, enrollment_end, invitation_only,
+     is_paid, on_sale, price, currency, scopes) = row
+    course = platform.CourseInfo(
+        course_key=course_id, display_name=title, org=org, about_url=about_url(course_id),
+        course_url=course_url(course_id), image_url=image_url, start=start, end=end,
+        enrollment_start=enrollment_start, enrollment_end=enrollment_end, invitation_only=invitation_only)
+    offer = CatalogOffer(is_paid=True, purchasable=on_sale, price=price, currency=currency, scopes=scopes) \
+        if is_paid else None
+    return CatalogEntry(course=course, offer=offer)
+
+
+def read_courses(course_ids) -> dict:
+    """
+    ``{course_id: CatalogEntry}`` of the given courses (strings), listed or not, from the read model in one
+    query (the storefront API's courses, on every widget's page: its SQL is written once per number of
+    courses); a course the table does not have is left out.
+    """
+    ids = list(dict.fromkeys(str(key) for key in course_ids))
+    if not ids:
+        return {}
+    about_url, course_url = platform.course_link_builders()
+    alias = router.db_for_read(CatalogCourse)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_read_courses_sql(alias, len(ids)), ids)
+        rows = [_converted(row) for row in cursor.fetchall()]
+    return {row[0]: _entry(row, about_url, course_url) for row in rows}
+
+
+@lru_cache(maxsize=128)
+def _read_courses_sql(alias: str, count: int) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(CatalogCourse._meta.get_field(name).column) for name in _COLUMNS)
+    key = quote(CatalogCourse._meta.get_field("course_id").column)
+    return (f"SELECT {columns} FROM {quote(CatalogCourse._meta.db_table)} "
+            f"WHERE {key} IN ({', '.join(['%s'] * count)})")
 
 
 def search(user, filters: CatalogFilters) -> CatalogPage:
     """
     The page of the catalog the filters ask for, as this learner sees it.
 
-    Filtering, sorting, counting and paging happen in the database: the work in Python (offers, URLs,
-    the learner's enrollments and purchases) is for the page's rows only. A fixed number of queries:
-    the page with the count, offers of the page, currencies (cached); signed in, the learner's scope
-    and their enrollments (purchases are read with the page). Past the last page, the count alone.
+    Filtering, sorting, counting and paging happen in the database, in the catalog's read model: the work
+    in Python (URLs, the learner's enrollments and purchases, the decision) is for the page's rows only.
+    A fixed number of queries: the count and the page (one indexed read of one table each), currencies
+    (cached); signed in, the learner's scope, their enrollments and their orders among the page's
+    courses. Past the last page, the count alone.
     """
-    table = platform.catalog_table()
     signed_in = bool(user is not None and getattr(user, "is_authenticated", False))
     scope = _scope_for(user)
-    courses = _matching_courses(table, scope, filters)
+    query = _PageQuery(connections[router.db_for_read(CatalogCourse)], scope, filters)
+    count = query.count()
     start = (filters.page - 1) * filters.page_size
-    # The page and the number of matching courses in one pass (a window over the filtered rows).
-    page = _ordered(courses, table, filters.sort).annotate(riseup_total=Window(Count("*")))
-    rows = list(page[start:start + filters.page_size])
-    if rows:
-        count = rows[0].riseup_total
-    else:  # past the last page (or nothing matches): the count alone
-        count = courses.count() if start else 0
+    rows = query.rows(start, filters.page_size) if start < count else []
     num_pages = max(1, math.ceil(count / filters.page_size))
-    infos = [table.to_info(row) for row in rows]
-    offers = offers_for([info.course_key for info in infos]) if infos else {}
-    enrolled = platform.enrolled_course_keys(user) if signed_in and infos else set()
-    paid_keys = [key for key, offer in offers.items() if offer.is_paid]
+    about_url, course_url = platform.course_link_builders()  # reversed once for the page
+    entries = [_entry(row, about_url, course_url) for row in rows]
+    keys = [entry.course.course_key for entry in entries]
+    enrolled = platform.enrolled_course_keys(user, keys) if signed_in and keys else set()
+    paid_keys = [entry.course.course_key for entry in entries if entry.is_paid]
     # What the learner holds of the page's paid courses: one query.
     held = held_states_for(user, paid_keys) if signed_in and paid_keys else {}
     enabled = payment_enabled()
-    entries = []
-    for info in infos:
-        key = info.course_key
-        entry = CatalogEntry(course=info, offer=offers.get(key), enrolled=key in enrolled,
-                             bought=bool(held.get(key, set()) & ACCESS_STATES))
+    for entry in entries:
+        key = entry.course.course_key
+        entry.enrolled = key in enrolled
+        states = held.get(key, ())
+        entry.bought = bool(set(states) & ACCESS_STATES)
         if entry.is_paid:  # the one purchase decision, as the purchase page and the storefront API take it (no link:
             # the page shows the code and the message, and its own purchase address)
             entry.decision = decide(signed_in=signed_in, course_key=key, offer=entry.offer, payment_enabled=enabled,
-                                    held=held.get(key, ()), enrolled=entry.enrolled, scope=scope or DEFAULT_SCOPE,
-                                    course=info, links=False)
-        entries.append(entry)
-    currencies = _currencies(table, scope)
+                                    held=states, enrolled=entry.enrolled, scope=scope or DEFAULT_SCOPE,
+                                    course=entry.course, links=False)
+    currencies = _currencies(scope)
     return CatalogPage(filters=filters, entries=entries, count=count, num_pages=num_pages,
                        currencies=currencies, has_paid=bool(currencies))

@@ -80,3 +80,11 @@ def forget(offer_key) -> None:
 
     _forget()
     transaction.on_commit(_forget)
+
+
+def renew_generation() -> None:
+    """Something derived from the whole catalog changed (a course shown or hidden): renew the generation."""
+    try:
+        cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception as exc:  # noqa: BLE001  (the cached currencies expire by themselves)
+        log.warning("Catalog generation not renewed: %s", exc.__class__.__name__)

@@ -40,22 +40,6 @@ class CourseInfo:
     catalog_visibility: str = "both"
 
 
-@dataclass(frozen=True)
-class CatalogTable:
-    """
-    The platform's catalog courses as a queryset, for the catalog to filter, sort and page in SQL.
-
-    ``key``, ``title`` and ``start`` name the queryset's fields (course key, display name, start date);
-    ``to_info`` turns one of its rows into a :class:`CourseInfo` (called for a page's rows only).
-    """
-
-    queryset: object
-    key: str
-    title: str
-    start: str
-    to_info: Callable
-
-
 class EnrollmentRefused(Exception):
     """The platform refused an enrollment (a filter step, closed enrollment, a full course...)."""
 
@@ -209,15 +193,63 @@ def login_url(next_url: str) -> str:
     return backend().login_url(next_url)
 
 
-def catalog_table() -> CatalogTable:
-    """The platform's catalog courses (``catalog_visibility`` "both") as a queryset nothing has read yet."""
-    return backend().catalog_table()
+#: The fields of a course record (:func:`course_records`), what the catalog's read model keeps of a course.
+COURSE_RECORD_FIELDS = ("course_id", "display_name", "org", "image_url", "start", "end", "enrollment_start",
+                        "enrollment_end", "invitation_only", "catalog_visibility")
 
 
-def enrolled_course_keys(user) -> set:
-    """The keys of the courses the learner is actively enrolled in, in one query (empty for anonymous)."""
+def course_records(course_keys=None):
+    """
+    The platform's courses as plain dicts (:data:`COURSE_RECORD_FIELDS`, ``course_id`` a string), every
+    course when ``course_keys`` is None, hidden ones included; read in batches, for the catalog's rebuild.
+    """
+    return backend().course_records(None if course_keys is None else list(course_keys))
+
+
+def connect_course_changed(saved, deleted) -> None:
+    """
+    Call ``saved(record)`` when the platform writes a course (created, published, its catalog data
+    refreshed) and ``deleted(course_key)`` when it removes one, in the transaction that does it.
+
+    The backend listens to the platform's own course table (``CourseOverview``, which Studio's publish and
+    the LMS's refresh both save); a change made around the ORM (SQL, ``QuerySet.update``) is not heard:
+    ``riseup_stripe_rebuild_catalog`` catches up with it.
+    """
+    backend().connect_course_changed(saved, deleted)
+
+
+#: A course key that reverses like any other, to find where the key goes in a course's URLs.
+_SAMPLE_COURSE_ID = "course-v1:RiseUpSample+URL0+R0"
+
+
+def _key_template(build: Callable[[str], str]) -> Callable[[str], str]:
+    """One reversal of ``build`` with a sample key, then string concatenation for every course."""
+    sample = build(_SAMPLE_COURSE_ID) or ""
+    prefix, found, suffix = sample.partition(_SAMPLE_COURSE_ID)
+    if not found:  # the address does not carry the key as it is: build each one
+        return build
+    return lambda course_id: prefix + str(course_id) + suffix
+
+
+def course_link_builders() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """
+    ``(about_url, course_url)``: functions of a course id giving its about page and its course home, each
+    reversed once (call it once per request: the script prefix may differ between requests).
+    """
+    module = backend()
+    return _key_template(module.about_url), _key_template(module.course_url)
+
+
+def enrolled_course_keys(user, course_keys=None) -> set:
+    """
+    The keys of the courses the learner is actively enrolled in, in one query (empty for anonymous).
+
+    With ``course_keys`` (a page's courses, keys or their strings): among those only, as strings.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
+    if course_keys is not None:
+        return {str(key) for key in backend().enrolled_course_keys(user, list(course_keys))}
     return set(backend().enrolled_course_keys(user))
 
 

@@ -1,6 +1,6 @@
 """
 What the plugin stores, one module per part: offers, customers, orders, billing (invoices and credit
-notes), Stripe events, payment settings, back-office enrollments and audience scopes.
+notes), the catalog's read model, Stripe events, payment settings, back-office enrollments and audience scopes.
 
 Every model is importable from here (``riseup_stripe_plugin.models``), the path the rest of the code,
 the migrations and other plugins use. Amounts are integer minor units next to their ISO currency.
@@ -8,6 +8,7 @@ the migrations and other plugins use. Amounts are integer minor units next to th
 
 from .audience import AudienceRule, LearnerScope
 from .billing import CreditNote, Invoice, InvoiceStatus
+from .catalog import CatalogCourse
 from .configuration import Installation, PaymentConfiguration, TaxMode
 from .customers import StripeCustomer
 from .enrollment import BackOfficeEnrollment
@@ -16,7 +17,7 @@ from .offers import CourseOffer, OfferChange
 from .orders import ConcurrentTransition, Order
 
 __all__ = [
-    "AudienceRule", "BackOfficeEnrollment", "ConcurrentTransition", "CourseOffer", "CreditNote", "Invoice",
-    "EventStatus", "Installation", "InvoiceStatus", "LearnerScope", "OfferChange", "Order", "PaymentConfiguration",
-    "StripeCustomer", "StripeEvent", "TaxMode",
+    "AudienceRule", "BackOfficeEnrollment", "CatalogCourse", "ConcurrentTransition", "CourseOffer", "CreditNote",
+    "EventStatus", "Installation", "Invoice", "InvoiceStatus", "LearnerScope", "OfferChange", "Order",
+    "PaymentConfiguration", "StripeCustomer", "StripeEvent", "TaxMode",
 ]

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -212,22 +214,48 @@ def eligibility(user, course_key, *, offer=_UNSET, course=_UNSET, enrolled=_UNSE
 
 
 def held_states_for(user, course_keys) -> dict:
-    """``{course_key: {states}}`` of the learner's orders for many courses; one query (none when anonymous)."""
+    """
+    ``{course id: {states}}`` of the learner's orders for many courses, keyed by the course id as a string;
+    one query (none when anonymous).
+
+    A page of the catalog or of the storefront asks this on every request: its SQL is written once per
+    number of courses rather than compiled by the ORM each time, and the course ids go to the database as
+    the strings they are stored as (no course key parsed to be printed again).
+    """
     held = {}
     if not _signed_in(user):
         return held
-    rows = Order.objects.filter(user_id=user.pk, course_key__in=list(course_keys), state__in=HELD_STATES)
-    for course_key, state in rows.values_list("course_key", "state"):
-        held.setdefault(course_key, set()).add(state)
+    ids = list(dict.fromkeys(str(key) for key in course_keys))
+    if not ids:
+        return held
+    alias = router.db_for_read(Order)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_held_states_sql(alias, len(ids)), [user.pk, *(str(state) for state in HELD_STATES), *ids])
+        for course_id, state in cursor.fetchall():
+            held.setdefault(course_id, set()).add(state)
     return held
 
 
-def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str | None = None) -> dict:
+@lru_cache(maxsize=256)
+def _held_states_sql(alias: str, count: int) -> str:
+    """The same SELECT the ORM sends for ``Order.objects.filter(user_id=, state__in=, course_key__in=)``."""
+    quote = connections[alias].ops.quote_name
+    column = Order._meta.get_field
+    marks = ", ".join(["%s"] * count)
+    states = ", ".join(["%s"] * len(HELD_STATES))
+    return (f"SELECT {quote(column('course_key').column)}, {quote(column('state').column)} "
+            f"FROM {quote(Order._meta.db_table)} WHERE {quote(column('user').column)} = %s "
+            f"AND {quote(column('state').column)} IN ({states}) AND {quote(column('course_key').column)} IN ({marks})")
+
+
+def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str | None = None,
+                  links: bool = True) -> dict:
     """
     ``{course_key: Eligibility}`` for a page of courses, in a fixed number of queries whatever their number.
 
     The offers (one query), the courses (one), and for a signed-in learner their orders (one), their
-    enrollments (one) and their scope (up to two), when the page has a paid course.
+    enrollments (one) and their scope (one), when the page has a paid course. ``links=False``: the
+    decisions without their links (see :func:`decide`).
     """
     course_keys = list(course_keys)
     offers = offers_for(course_keys) if offers is None else offers
@@ -235,13 +263,13 @@ def eligibilities(user, course_keys, *, offers=None, courses=None, next_url: str
     signed_in = _signed_in(user)
     paid = [key for key in course_keys if offers.get(key) is not None and offers[key].is_paid]
     held = held_states_for(user, paid) if signed_in and paid else {}
-    enrolled = platform.enrolled_course_keys(user) if signed_in and paid else set()
+    enrolled = platform.enrolled_course_keys(user, paid) if signed_in and paid else set()
     # Read up front rather than lazily, so that a page costs the same whatever its courses' states.
     scope = learner_scope(user) if signed_in and paid else DEFAULT_SCOPE
     enabled = payment_enabled()
     return {
         key: decide(signed_in=signed_in, course_key=key, offer=offers.get(key), payment_enabled=enabled,
-                    held=held.get(key, ()), enrolled=key in enrolled, scope=scope, course=courses.get(key),
-                    next_url=next_url)
+                    held=held.get(str(key), ()), enrolled=str(key) in enrolled, scope=scope, course=courses.get(key),
+                    next_url=next_url, links=links)
         for key in course_keys
     }

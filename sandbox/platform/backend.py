@@ -1,5 +1,6 @@
 """The plugin's platform backend for the stand-in platform (``RISEUP_STRIPE_PLATFORM_BACKEND``)."""
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from crum import get_current_request as _current_request
@@ -8,7 +9,6 @@ from django.urls import reverse
 from riseup_stripe_plugin.edxapp_wrapper import (
     INVITATION_AUTO_ENROLL,
     INVITATION_TO_ENROLL,
-    CatalogTable,
     CourseInfo,
     EnrollmentRefused,
 )
@@ -21,14 +21,22 @@ ENROLLMENT_ROLES = ("instructor", "staff")
 MONEY_ROLES = ("finance_admin", "sales_admin")
 
 
+def about_url(course_key):
+    # The LMS's pages, also from Studio (whose URLconf has none), as the platform's course URLs are.
+    return reverse("sandbox:about", args=[str(course_key)], urlconf="sandbox.urls")
+
+
+def course_url(course_key):
+    return reverse("sandbox:courseware", args=[str(course_key)], urlconf="sandbox.urls")
+
+
 def _info(course):
     return CourseInfo(
         course_key=course.id,
         display_name=course.display_name,
         org=course.org,
-        # The LMS's pages, also from Studio (whose URLconf has none), as the platform's course URLs are.
-        about_url=reverse("sandbox:about", args=[str(course.id)], urlconf="sandbox.urls"),
-        course_url=reverse("sandbox:courseware", args=[str(course.id)], urlconf="sandbox.urls"),
+        about_url=about_url(course.id),
+        course_url=course_url(course.id),
         image_url=course.course_image_url,
         start=course.start,
         end=course.end,
@@ -158,13 +166,65 @@ def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
 
 
-def catalog_table():
-    return CatalogTable(queryset=Course.objects.exclude(catalog_visibility__in=["about", "none"]),
-                        key="id", title="display_name", start="start", to_info=_info)
+def _record(course):
+    return {"course_id": str(course.id), "display_name": course.display_name, "org": course.org,
+            "image_url": course.course_image_url, "start": course.start, "end": course.end,
+            "enrollment_start": course.enrollment_start, "enrollment_end": course.enrollment_end,
+            "invitation_only": course.invitation_only, "catalog_visibility": course.catalog_visibility}
 
 
-def enrolled_course_keys(user):
-    return enrollment.enrolled_course_keys(user)
+def course_records(course_keys=None):
+    courses = Course.objects.order_by("id")
+    if course_keys is not None:
+        courses = courses.filter(id__in=course_keys)
+    for course in courses.iterator(chunk_size=2000):
+        yield _record(course)
+
+
+def connect_course_changed(saved, deleted):
+    # The stand-in's Course is the platform's CourseOverview: Studio's publish (sandbox.platform.studio) saves it.
+    from django.db.models.signals import post_delete, post_save
+
+    def on_save(sender, instance, raw=False, **kwargs):
+        if not raw:
+            saved(_record(instance))
+
+    def on_delete(sender, instance, **kwargs):
+        deleted(instance.id)
+
+    post_save.connect(on_save, sender=Course, weak=False, dispatch_uid="riseup_stripe_sandbox_course_saved")
+    post_delete.connect(on_delete, sender=Course, weak=False, dispatch_uid="riseup_stripe_sandbox_course_deleted")
+
+
+def enrolled_course_keys(user, course_keys=None):
+    if course_keys is None:
+        return enrollment.enrolled_course_keys(user)
+    # A page of courses: the ids as strings, in SQL written once per page size (as the platform's backend does).
+    return _enrolled_among(CourseEnrollment, "user", "course_id", user, course_keys)
+
+
+def _enrolled_among(model, user_field, course_field, user, course_keys):
+    from django.db import connections, router
+
+    ids = list(dict.fromkeys(str(key) for key in course_keys))
+    if not ids:
+        return []
+    alias = router.db_for_read(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_enrolled_sql(model, user_field, course_field, alias, len(ids)), [user.pk, True, *ids])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=64)
+def _enrolled_sql(model, user_field, course_field, alias, count):
+    from django.db import connections
+
+    quote = connections[alias].ops.quote_name
+    course = quote(model._meta.get_field(course_field).column)
+    return (f"SELECT {course} FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.get_field(user_field).column)} = %s "
+            f"AND {quote(model._meta.get_field('is_active').column)} = %s "
+            f"AND {course} IN ({', '.join(['%s'] * count)})")
 
 
 def about_page_course_key(context):

@@ -6,24 +6,32 @@ cleanly outside the platform, and the platform's apps are ready by the time
 any of these functions runs.
 """
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from ...edxapp_wrapper import CatalogTable, CourseInfo, EnrollmentRefused
+from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
+
+
+def about_url(course_key):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("about_course", args=[str(course_key)])
+    except NoReverseMatch:  # Studio has no course about page
+        return ""
+
+
+def course_url(course_key):
+    return _course_home_url(course_key)
 
 
 def _course_info(overview) -> CourseInfo:
-    from django.urls import NoReverseMatch, reverse
-
     key = overview.id
-    try:
-        about_url = reverse("about_course", args=[str(key)])
-    except NoReverseMatch:  # Studio has no course about page
-        about_url = ""
     return CourseInfo(
         course_key=key,
         display_name=overview.display_name_with_default,
         org=overview.display_org_with_default,
-        about_url=about_url,
+        about_url=about_url(key),
         course_url=_course_home_url(key),
         image_url=overview.course_image_url or "",
         start=overview.start,
@@ -211,18 +219,73 @@ def connect_learner_contact_changed(handler):
     USER_FIELD_CHANGED.connect(on_field_changed, weak=False, dispatch_uid="riseup_stripe_contact_changed")
 
 
-def catalog_table():
+def _record(overview):
+    # openedx/core/djangoapps/content/course_overviews/models.py: display_name may be empty (the property
+    # falls back to the course's URL name), display_org_with_default is a column.
+    return {"course_id": str(overview.id), "display_name": overview.display_name_with_default,
+            "org": overview.display_org_with_default, "image_url": overview.course_image_url or "",
+            "start": overview.start, "end": overview.end, "enrollment_start": overview.enrollment_start,
+            "enrollment_end": overview.enrollment_end, "invitation_only": bool(overview.invitation_only),
+            "catalog_visibility": overview.catalog_visibility or "both"}
+
+
+def course_records(course_keys=None):
     from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
 
-    # CourseOverview.id is the course key; display_name is what display_name_with_default falls back from.
-    return CatalogTable(queryset=CourseOverview.objects.exclude(catalog_visibility__in=["about", "none"]),
-                        key="id", title="display_name", start="start", to_info=_course_info)
+    overviews = CourseOverview.objects.order_by("id")
+    if course_keys is not None:
+        overviews = overviews.filter(id__in=course_keys)
+    for overview in overviews.iterator(chunk_size=2000):
+        yield _record(overview)
 
 
-def enrolled_course_keys(user):
+def connect_course_changed(saved, deleted):
+    # Studio's course_published signal makes the course_overviews app reload the CourseOverview from the
+    # modulestore and save it (course_overviews/signals.py, _listen_for_course_publish); the LMS saves one too
+    # when it refreshes an outdated overview (CourseOverview.get_from_id), and deletes it with the course
+    # (course_deleted). Every one of them is a save or a delete of the model: listen to those.
+    from django.db.models.signals import post_delete, post_save
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    def on_save(sender, instance, raw=False, **kwargs):
+        if not raw:
+            saved(_record(instance))
+
+    def on_delete(sender, instance, **kwargs):
+        deleted(instance.id)
+
+    post_save.connect(on_save, sender=CourseOverview, weak=False, dispatch_uid="riseup_stripe_course_saved")
+    post_delete.connect(on_delete, sender=CourseOverview, weak=False, dispatch_uid="riseup_stripe_course_deleted")
+
+
+def enrolled_course_keys(user, course_keys=None):
     from common.djangoapps.student.models import CourseEnrollment
 
-    return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)
+    if course_keys is None:
+        return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)
+    # A catalog or storefront page asks this on every request: the SELECT the ORM would compile, written once
+    # per page size, the course ids passed as the strings they are stored as (CourseEnrollment.course is a
+    # foreign key to CourseOverview without constraint; its column, course_id, holds the key's string).
+    ids = list(dict.fromkeys(str(key) for key in course_keys))
+    if not ids:
+        return []
+    from django.db import connections, router
+
+    alias = router.db_for_read(CourseEnrollment)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_enrolled_sql(CourseEnrollment, alias, len(ids)), [user.pk, True, *ids])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=64)
+def _enrolled_sql(model, alias, count):
+    from django.db import connections
+
+    quote = connections[alias].ops.quote_name
+    course = quote(model._meta.get_field("course").column)
+    return (f"SELECT {course} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.get_field('user').column)} "
+            f"= %s AND {quote(model._meta.get_field('is_active').column)} = %s AND {course} IN "
+            f"({', '.join(['%s'] * count)})")
 
 
 def about_page_course_key(context):
