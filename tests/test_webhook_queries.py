@@ -22,12 +22,13 @@ from .test_purchase_journey import buy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-#: A new learner's checkout.session.completed: the event stored (1), the order read (1), the Customer
-#: Checkout made recorded (1), the order moved to paid with its payment and Customer (1), locked with
-#: its cancelled-invoice check (1), moved to fulfilled (1), the gate's probe (1), the platform's
-#: enrollment (course, enrollment, savepoint, insert, release: 5), the email's course (1), the order
-#: locked with its invoice's id (1), the invoice stored (1), the event marked processed (1).
-NEW_LEARNER_STATEMENTS = 16
+#: A new learner's checkout.session.completed: the event stored (1); then one transaction: the order
+#: locked by reference with its offer, its invoice's id and its cancelled-invoice check (1), the Customer
+#: Checkout made recorded (1), the invoice the session brought stored (1), the platform's enrollment
+#: (course, enrollment, savepoint, insert, release: 5; the gate asks nothing of the order it is told is
+#: being fulfilled), the order moved to fulfilled through paid with its payment and Customer (1); the
+#: event marked processed (1). The email names the course as the offer's Product does (no course read).
+NEW_LEARNER_STATEMENTS = 11
 
 
 class Statements:
@@ -69,7 +70,7 @@ def _event(stripe, event_type, object_id):
     return next(event for event in stripe.events(event_type) if event["data"]["object"]["id"] == object_id)
 
 
-def test_a_new_learners_purchase_event_costs_sixteen_statements(client, stripe, post_event):
+def test_a_new_learners_purchase_event_costs_eleven_statements(client, stripe, post_event):
     learner = factories.user()
     course, _ = factories.sold_course()
     order = buy(client, learner, course)
@@ -89,6 +90,9 @@ def test_a_new_learners_purchase_event_costs_sixteen_statements(client, stripe, 
     # Stored once, never read back; the event row written twice (stored, then processed).
     assert [sql.split()[0] for sql in statements.on("stripeevent")] == ["INSERT", "UPDATE"]
     assert len([sql for sql in statements.sql if sql.startswith("SAVEPOINT")]) == 1  # the platform's own
+    # The order read once (under its lock) and written once; the gate's probe not sent.
+    assert [sql.split()[0] for sql in statements.on("order ")] == ["SELECT", "UPDATE"]
+    assert not [sql for sql in statements.sql if "access_slot" in sql and sql.startswith("SELECT 1")]
 
     # The invoice's own events follow: the invoice is stored as paid, nothing is re-read or written but the event.
     invoice_id = Invoice.objects.get(order=order).stripe_invoice_id

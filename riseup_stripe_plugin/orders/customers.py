@@ -77,6 +77,26 @@ def remember_checkout_customer(order, session: dict, gateway: StripeGateway | No
                                                           customer_id=customer_id))
 
 
+def record_checkout_customer(order, session: dict, gateway: StripeGateway | None = None) -> None:
+    """
+    :func:`remember_checkout_customer` inside the caller's transaction, under the order's row lock.
+
+    The order's ``stripe_customer_id`` is set in memory only: the caller writes it with the order's next
+    UPDATE. The row is inserted with the unique keys settling a race (``ignore_conflicts``: a learner's
+    other purchase recorded their first Customer, which stays theirs), so no savepoint is needed and
+    nothing here can undo the caller's transaction.
+    """
+    customer_id = object_id(session.get("customer"))
+    if not customer_id or order.stripe_customer_id == customer_id:
+        return
+    order.stripe_customer_id = customer_id
+    StripeCustomer.objects.bulk_create(
+        [StripeCustomer(user_id=order.user_id, livemode=bool(session.get("livemode")), customer_id=customer_id)],
+        ignore_conflicts=True)
+    transaction.on_commit(lambda: update_customer_details(order.user, gateway=gateway, language=session.get("locale"),
+                                                          customer_id=customer_id))
+
+
 def update_customer_details(user, *, gateway: StripeGateway | None = None, language: str | None = None,
                             customer_id: str = "") -> None:
     """

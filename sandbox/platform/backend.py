@@ -28,7 +28,7 @@ def _info(course):
         org=course.org,
         # The LMS's pages, also from Studio (whose URLconf has none), as the platform's course URLs are.
         about_url=reverse("sandbox:about", args=[str(course.id)], urlconf="sandbox.urls"),
-        course_url=reverse("sandbox:courseware", args=[str(course.id)], urlconf="sandbox.urls"),
+        course_url=course_url(course.id),
         image_url=course.course_image_url,
         start=course.start,
         end=course.end,
@@ -42,6 +42,10 @@ def _info(course):
 def get_course(course_key):
     course = Course.objects.filter(id=course_key).first()
     return _info(course) if course else None
+
+
+def course_url(course_key):
+    return reverse("sandbox:courseware", args=[str(course_key)], urlconf="sandbox.urls")
 
 
 def get_courses(course_keys):
