@@ -12,7 +12,8 @@ import json
 import pytest
 from django.db import connection
 
-from riseup_stripe_plugin.models import Invoice, StripeEvent
+from riseup_stripe_plugin.models import Invoice, StripeCustomer, StripeEvent
+from riseup_stripe_plugin.orders.reconciliation import reconcile
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform.models import CourseEnrollment
 
@@ -76,8 +77,13 @@ def test_a_new_learners_purchase_event_costs_eleven_statements(client, stripe, p
     order = buy(client, learner, course)
     stripe.pay(order.checkout_session_id)
     completed = _event(stripe, "checkout.session.completed", order.checkout_session_id)
+    stripe.clear_requests()
 
     statements = post_event(completed)
+    # One Stripe call: the session re-read. The new Customer's name waits for the return page or reconciliation.
+    assert [(r["method"], r["path"]) for r in stripe.requests()] == [
+        ("GET", f"/v1/checkout/sessions/{order.checkout_session_id}")]
+    assert StripeCustomer.objects.get(user=learner).details_pending
 
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
@@ -124,3 +130,20 @@ def test_a_repeat_learners_purchase_event_costs_one_statement_less(client, strip
     assert order.state == OrderState.FULFILLED
     assert statements.on("stripecustomer") == []  # the Customer is known since Buy
     assert len(statements.sql) == NEW_LEARNER_STATEMENTS - 1, "\n".join(statements.sql)
+
+
+def test_a_customer_whose_learner_never_returns_is_named_by_the_next_reconciliation(client, stripe, post_event):
+    learner = factories.user(first_name="Grace", last_name="Hopper")
+    course, _ = factories.sold_course()
+    order = buy(client, learner, course)
+    stripe.pay(order.checkout_session_id)
+    post_event(_event(stripe, "checkout.session.completed", order.checkout_session_id))
+    customer_id = StripeCustomer.objects.get(user=learner, details_pending=True).customer_id
+
+    report = reconcile(commit=True)
+
+    assert [(change.kind, change.error) for change in report.changes] == [("customer", "")]
+    customer = stripe.client().v1.customers.retrieve(customer_id)
+    assert (customer.email, customer.name) == (learner.email, "Grace Hopper")
+    assert not StripeCustomer.objects.get(user=learner).details_pending
+    assert reconcile(commit=True).changes == []

@@ -45,6 +45,8 @@ class Order(models.Model):
         verbose_name=_("learner"),
     )
     course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course id"))
+    #: The course's name when the purchase started (the one the Checkout page and the invoice show).
+    course_name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("course name"))
     offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("offer"))
     state = models.CharField(max_length=32, choices=OrderState.choices, default=OrderState.CREATED,
         verbose_name=_("state"))
@@ -124,7 +126,7 @@ class Order(models.Model):
     @classmethod
     def locked_by_reference(cls, ref) -> Order | None:
         """
-        The order a Stripe object's ``riseup_order`` names, read under its row lock with its offer and what
+        The order a Stripe object's ``riseup_order`` names, read under its row lock with its learner and what
         fulfilment and invoice recording check (both annotations of :meth:`locked`), in one query; None
         for anything else. The caller holds a transaction.
         """
@@ -134,8 +136,7 @@ class Order(models.Model):
             return None
         if key is None:
             return None
-        return (cls._locking(with_cancelled_invoice=True, with_invoice=True).select_related("user", "offer")
-                .filter(uuid=key).first())
+        return cls._locking(with_cancelled_invoice=True, with_invoice=True).filter(uuid=key).first()
 
     @staticmethod
     def _locking(*, with_cancelled_invoice: bool, with_invoice: bool):

@@ -69,22 +69,11 @@ def _course_context(order, *, name: str = "") -> dict:
     }
 
 
-def _known_course_name(order) -> str:
-    """
-    The course's name as the purchase knows it, when fulfilment read the offer with the order: the name
-    its Stripe Product carries (the course's, kept in step when Studio renames it), which the
-    learner's invoice shows too. '' otherwise (the course is read).
-    """
-    if type(order).offer.is_cached(order):
-        return order.offer.stripe_product_name
-    return ""
-
-
 def purchase_confirmed(order) -> None:
     """The learner paid and is enrolled."""
     def context():
         paid = order.amount_paid if order.amount_paid is not None else order.amount
-        return {**_course_context(order, name=_known_course_name(order)),
+        return {**_course_context(order, name=order.course_name),
                 "amount": money.format_price_ttc(paid, order.currency),
                 "promotion_code": order.promotion_code}
     _send(PURCHASE_CONFIRMED, order.user, context)
