@@ -27,6 +27,8 @@ from .customers import record_checkout_customer, remember_checkout_customer
 log = logging.getLogger(__name__)
 
 PAID_STATUSES = ("paid", "no_payment_required")
+#: The last error of an order refunded before its fulfilment could enroll the learner.
+REFUNDED_FIRST = "refunded before fulfilment"
 
 
 def order_for_session(session: dict, expected_user=None) -> Order:
@@ -166,6 +168,9 @@ def _settle_paid_at_once(session: dict, expected_user, gateway, invoice: dict | 
             raise NotYourOrder(detail=f"session {session.get('id')} belongs to another learner")
         known_customer = order.stripe_customer_id
         record_checkout_customer(order, session, gateway)  # in memory on the order, written with its next UPDATE
+        # The Customer just recorded, for the writes of an order already paid (a paying one writes its payment).
+        customer = {"stripe_customer_id": order.stripe_customer_id} if order.stripe_customer_id != known_customer \
+            else {}
         if order.state in (S.AWAITING_PAYMENT, S.PAYMENT_PENDING):
             payment = _payment(order, session)
             problem = amount_problem(order, session)
@@ -174,20 +179,21 @@ def _settle_paid_at_once(session: dict, expected_user, gateway, invoice: dict | 
                 log.error("Order %s flagged: %s", order.uuid, problem)
                 order.transition(S.FLAGGED, flag_reason=problem, **payment)
             elif order.has_cancelled_invoice:
-                order.transition(S.PAID, **payment)
-                _cancel_refunded(order)
+                # Refunded before it was fulfilled (a Dashboard refund racing the session event), seen under
+                # the lock that cancellation takes too.
+                order.transition(S.CANCELLED, through=S.PAID, last_error=REFUNDED_FIRST, **payment)
             else:
                 recorded = _store_new_invoice(order, invoice, payment["promotion_code"])
                 refused = _enroll_paid(order, through=S.PAID, **payment)
         elif order.state == S.PAID:  # paid earlier, its enrollment refused then: try again
             if order.has_cancelled_invoice:
-                _cancel_refunded(order)
+                order.transition(S.CANCELLED, last_error=REFUNDED_FIRST, **customer)
             else:
                 recorded = _store_new_invoice(order, invoice, order.promotion_code)
-                refused = _enroll_paid(order)
+                refused = _enroll_paid(order, **customer)
         else:
-            if order.stripe_customer_id != known_customer:
-                Order.objects.filter(pk=order.pk).update(stripe_customer_id=order.stripe_customer_id)
+            if customer:
+                Order.objects.filter(pk=order.pk).update(**customer)
             if order.state in (S.FULFILLED, S.FLAGGED):
                 recorded = _store_new_invoice(order, invoice, order.promotion_code)
     if refused is not None:
@@ -216,11 +222,6 @@ def _settle_paid_stepwise(session: dict, expected_user, gateway) -> Order:
     if order.state == S.PAID:
         order = fulfil(order)
     return order
-
-
-def _cancel_refunded(order: Order) -> None:
-    """Refunded before it was fulfilled (a Dashboard refund racing the session event), seen under the lock."""
-    order.transition(OrderState.CANCELLED, last_error="refunded before fulfilment")
 
 
 def _store_new_invoice(order: Order, invoice: dict | None, promotion_code: str) -> bool:
@@ -262,7 +263,7 @@ def _enroll_paid(order: Order, *, through: str | None = None, **changes):
         if through is not None:
             order.transition(through, last_error=error, **changes)
         else:
-            Order.objects.filter(pk=order.pk).update(last_error=error)
+            Order.objects.filter(pk=order.pk).update(last_error=error, **changes)
             order.last_error = error
         return exc
     order.transition(OrderState.FULFILLED, through=through, last_error="", **changes)
@@ -343,7 +344,7 @@ def fulfil(order: Order) -> Order:
         if order.has_cancelled_invoice:
             # Refunded before it was fulfilled (a Dashboard refund racing the session event); seen
             # under the lock that cancellation takes too.
-            _move(order, OrderState.CANCELLED, last_error="refunded before fulfilment")
+            _move(order, OrderState.CANCELLED, last_error=REFUNDED_FIRST)
             return order
         try:
             grant_access(order, savepoint=False, last_error="")
