@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from datetime import datetime
 from urllib.parse import quote
 
@@ -86,6 +87,26 @@ def _plain(obj):
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
 
 
+#: Each thread's HTTP clients, by timeout: their connection pool outlives one request (see :func:`_http_client`).
+_http_clients = threading.local()
+
+
+def _http_client(timeout: int):
+    """
+    This thread's HTTP client for Stripe, made once per timeout and kept: its connections stay open between
+    requests (HTTP keep-alive), so a webhook's re-read of the session does not open a new connection,
+    with a new TLS handshake, every time. One per thread (a ``requests`` session is not shared across
+    threads); a connection the server closed meanwhile is noticed before reuse and opened again.
+    """
+    clients = getattr(_http_clients, "by_timeout", None)
+    if clients is None:
+        clients = _http_clients.by_timeout = {}
+    client = clients.get(timeout)
+    if client is None:
+        client = clients[timeout] = stripe.new_default_http_client(timeout=timeout)
+    return client
+
+
 class StripeGateway:
     """Stripe, as the plugin uses it."""
 
@@ -119,7 +140,7 @@ class StripeGateway:
                 stripe_version=self.settings.api_version,
                 base_addresses=addresses or None,
                 max_network_retries=self.settings.network_retries,
-                http_client=stripe.new_default_http_client(timeout=self.settings.timeout_seconds),
+                http_client=_http_client(self.settings.timeout_seconds),
             )
         return self._client
 

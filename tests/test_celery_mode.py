@@ -116,8 +116,10 @@ def test_webhooks_are_processed_by_a_celery_worker(client, lms, stripe, worker, 
                              f"worker:\n{worker.output()[-4000:]}") from None
     invoice = wait_for(lambda: Invoice.objects.filter(order=order, stripe_status="paid").first(), timeout=30,
                        message="the worker to record the invoice")
-    completed = StripeEvent.objects.get(type="checkout.session.completed")
-    assert completed.processed and completed.queued_at is not None and completed.attempts == 1
+    # The invoice is committed with the fulfilment; the event is marked processed right after.
+    completed = wait_for(lambda: StripeEvent.objects.filter(type="checkout.session.completed", processed=True).first(),
+                         timeout=30, message="the worker to mark the event processed")
+    assert completed.queued_at is not None and completed.attempts == 1
     wait_for(lambda: f"processed by a worker: order {order.uuid}: fulfilled" in worker.output(),
              message="the worker's log line")
     assert f"{completed.event_id}" in worker.output()

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-from riseup_stripe_plugin.enrollment.gate import FILTERS_LOGGER, PaidCourseEnrollmentGate
+from riseup_stripe_plugin.enrollment.gate import FILTERS_LOGGER, PaidCourseEnrollmentGate, fulfilling
 from riseup_stripe_plugin.models import Order
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
@@ -327,3 +327,27 @@ def test_a_refusal_is_one_info_line_and_the_readme_names_the_filters_logger(clie
     assert traced == {FILTERS_LOGGER}
     readme = (pathlib.Path(__file__).resolve().parent.parent / "README.rst").read_text()
     assert f'LOGGING["loggers"]["{FILTERS_LOGGER}"] = {{"level": "CRITICAL"}}' in readme
+
+
+def test_the_order_being_fulfilled_enrolls_without_a_query_and_nobody_else_does(django_assert_num_queries):
+    """
+    Fulfilment enrolls before its UPDATE marks the order FULFILLED; the gate is told which learner and course
+    (and only those) are being fulfilled. Another learner, or another course, in the same block is refused.
+    """
+    buyer, other = factories.user(), factories.user()
+    course, offer = factories.paid_course()
+    second, _ = factories.paid_course()
+    order = Order.objects.create(user=buyer, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_f")
+    order.transition(OrderState.AWAITING_PAYMENT, checkout_session_id="cs_f")
+    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [GATE])
+    with override_settings(RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT=False), fulfilling(order):
+        with django_assert_num_queries(0):
+            assert step.run_filter(user=buyer, course_key=course.id, mode="audit") == {}
+        for user, key in ((other, course.id), (buyer, second.id)):
+            with pytest.raises(CourseEnrollmentStarted.PreventEnrollment):
+                step.run_filter(user=user, course_key=key, mode="audit")
+    # Outside the block, the order (still awaiting payment) grants nothing.
+    with override_settings(RISEUP_STRIPE_ALLOW_REQUESTLESS_ENROLLMENT=False), \
+            pytest.raises(CourseEnrollmentStarted.PreventEnrollment):
+        step.run_filter(user=buyer, course_key=course.id, mode="audit")

@@ -62,9 +62,9 @@ def test_purchase_to_invoice(client, lms, stripe):
     customer_id = StripeCustomer.objects.get(user=learner).customer_id
     assert order.stripe_customer_id == customer_id
     assert stripe.client().v1.checkout.sessions.retrieve(order.checkout_session_id).customer == customer_id
-    customer = wait_for(lambda: (c := stripe.client().v1.customers.retrieve(customer_id)).name and c,
-                        message="the customer's details")
-    assert (customer.email, customer.name) == (learner.email, "Ada Lovelace")
+    # The webhook's request settled the purchase and left the Customer's name to the return page.
+    assert StripeCustomer.objects.get(user=learner).details_pending
+    assert stripe.client().v1.customers.retrieve(customer_id).name is None
     assert enrollment.is_enrolled(learner, course.id)
     assert order.amount_paid == 4900 and order.payment_intent_id.startswith("pi_")
 
@@ -79,6 +79,10 @@ def test_purchase_to_invoice(client, lms, stripe):
     page = client.get(reverse("riseup_stripe:checkout_return") + f"?session_id={order.checkout_session_id}")
     assert page.status_code == 200
     assert 'data-state="fulfilled"' in page.content.decode()
+    customer = stripe.client().v1.customers.retrieve(customer_id)
+    assert (customer.email, customer.name) == (learner.email, "Ada Lovelace")
+    assert customer.metadata["riseup_user_id"] == str(learner.pk)
+    assert not StripeCustomer.objects.get(user=learner).details_pending
 
     # My invoices, page and API.
     html = client.get(reverse("riseup_stripe:my_invoices")).content.decode()

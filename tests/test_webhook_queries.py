@@ -12,7 +12,8 @@ import json
 import pytest
 from django.db import connection
 
-from riseup_stripe_plugin.models import Invoice, StripeEvent
+from riseup_stripe_plugin.models import Invoice, StripeCustomer, StripeEvent
+from riseup_stripe_plugin.orders.reconciliation import reconcile
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform.models import CourseEnrollment
 
@@ -22,12 +23,13 @@ from .test_purchase_journey import buy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-#: A new learner's checkout.session.completed: the event stored (1), the order read (1), the Customer
-#: Checkout made recorded (1), the order moved to paid with its payment and Customer (1), locked with
-#: its cancelled-invoice check (1), moved to fulfilled (1), the gate's probe (1), the platform's
-#: enrollment (course, enrollment, savepoint, insert, release: 5), the email's course (1), the order
-#: locked with its invoice's id (1), the invoice stored (1), the event marked processed (1).
-NEW_LEARNER_STATEMENTS = 16
+#: A new learner's checkout.session.completed: the event stored (1); then one transaction: the order
+#: locked by reference with its offer, its invoice's id and its cancelled-invoice check (1), the Customer
+#: Checkout made recorded (1), the invoice the session brought stored (1), the platform's enrollment
+#: (course, enrollment, savepoint, insert, release: 5; the gate asks nothing of the order it is told is
+#: being fulfilled), the order moved to fulfilled through paid with its payment and Customer (1); the
+#: event marked processed (1). The email names the course as the offer's Product does (no course read).
+NEW_LEARNER_STATEMENTS = 11
 
 
 class Statements:
@@ -69,14 +71,19 @@ def _event(stripe, event_type, object_id):
     return next(event for event in stripe.events(event_type) if event["data"]["object"]["id"] == object_id)
 
 
-def test_a_new_learners_purchase_event_costs_sixteen_statements(client, stripe, post_event):
+def test_a_new_learners_purchase_event_costs_eleven_statements(client, stripe, post_event):
     learner = factories.user()
     course, _ = factories.sold_course()
     order = buy(client, learner, course)
     stripe.pay(order.checkout_session_id)
     completed = _event(stripe, "checkout.session.completed", order.checkout_session_id)
+    stripe.clear_requests()
 
     statements = post_event(completed)
+    # One Stripe call: the session re-read. The new Customer's name waits for the return page or reconciliation.
+    assert [(r["method"], r["path"]) for r in stripe.requests()] == [
+        ("GET", f"/v1/checkout/sessions/{order.checkout_session_id}")]
+    assert StripeCustomer.objects.get(user=learner).details_pending
 
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
@@ -89,6 +96,9 @@ def test_a_new_learners_purchase_event_costs_sixteen_statements(client, stripe, 
     # Stored once, never read back; the event row written twice (stored, then processed).
     assert [sql.split()[0] for sql in statements.on("stripeevent")] == ["INSERT", "UPDATE"]
     assert len([sql for sql in statements.sql if sql.startswith("SAVEPOINT")]) == 1  # the platform's own
+    # The order read once (under its lock) and written once; the gate's probe not sent.
+    assert [sql.split()[0] for sql in statements.on("order ")] == ["SELECT", "UPDATE"]
+    assert not [sql for sql in statements.sql if "access_slot" in sql and sql.startswith("SELECT 1")]
 
     # The invoice's own events follow: the invoice is stored as paid, nothing is re-read or written but the event.
     invoice_id = Invoice.objects.get(order=order).stripe_invoice_id
@@ -120,3 +130,20 @@ def test_a_repeat_learners_purchase_event_costs_one_statement_less(client, strip
     assert order.state == OrderState.FULFILLED
     assert statements.on("stripecustomer") == []  # the Customer is known since Buy
     assert len(statements.sql) == NEW_LEARNER_STATEMENTS - 1, "\n".join(statements.sql)
+
+
+def test_a_customer_whose_learner_never_returns_is_named_by_the_next_reconciliation(client, stripe, post_event):
+    learner = factories.user(first_name="Grace", last_name="Hopper")
+    course, _ = factories.sold_course()
+    order = buy(client, learner, course)
+    stripe.pay(order.checkout_session_id)
+    post_event(_event(stripe, "checkout.session.completed", order.checkout_session_id))
+    customer_id = StripeCustomer.objects.get(user=learner, details_pending=True).customer_id
+
+    report = reconcile(commit=True)
+
+    assert [(change.kind, change.error) for change in report.changes] == [("customer", "")]
+    customer = stripe.client().v1.customers.retrieve(customer_id)
+    assert (customer.email, customer.name) == (learner.email, "Grace Hopper")
+    assert not StripeCustomer.objects.get(user=learner).details_pending
+    assert reconcile(commit=True).changes == []

@@ -51,7 +51,7 @@ def invoice_fields(data: dict) -> dict:
     }
 
 
-def _names(data: dict, order: Order) -> bool:
+def invoice_names_order(data: dict, order: Order) -> bool:
     """Whether the invoice is this order's, by the same rule as :func:`order_for_invoice`."""
     ref = (data.get("metadata") or {}).get("riseup_order")
     return str(order.uuid) == str(ref) if ref else bool(data.get("id")) and order.stripe_invoice_id == data.get("id")
@@ -64,7 +64,7 @@ def record_invoice(data: dict, order: Order | None = None) -> Invoice | None:
     ``order``: the order the caller holds (fulfilment), used when the invoice names it, which spares
     reading it again before its lock.
     """
-    order = order if order is not None and _names(data, order) else order_for_invoice(data)
+    order = order if order is not None and invoice_names_order(data, order) else order_for_invoice(data)
     if order is None:
         log.info("Stripe invoice %s belongs to no order of ours; ignored.", data.get("id"))
         return None

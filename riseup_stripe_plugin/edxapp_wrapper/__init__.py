@@ -59,6 +59,11 @@ def get_course(course_key) -> CourseInfo | None:
     return backend().get_course(course_key)
 
 
+def course_url(course_key) -> str:
+    """The course's own page for a learner, from its key alone (no read of the course)."""
+    return backend().course_url(course_key)
+
+
 def get_courses(course_keys) -> dict:
     """Several courses at once, keyed by course key, in a bounded number of queries."""
     return backend().get_courses(list(course_keys))

@@ -9,6 +9,8 @@ dashboard, bulk enroll, invitations): paid means paid.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.db import connections, router
@@ -29,6 +31,32 @@ log = logging.getLogger(__name__)
 
 #: The logger of openedx-filters' pipeline runner, which logs every refusal with its traceback.
 FILTERS_LOGGER = "openedx_filters.tooling"
+
+#: The enrollment fulfilment is making in this context, as (user id, course key): its order is paid.
+_fulfilling: ContextVar[tuple | None] = ContextVar("riseup_stripe_fulfilling", default=None)
+
+
+@contextmanager
+def fulfilling(order):
+    """
+    Fulfilment enrolls the learner of ``order``, which it holds under its row lock and Stripe says is paid.
+
+    The order becomes FULFILLED in the UPDATE that follows the enrollment (one write instead of two), so
+    the gate cannot see it as granting access yet: inside this block, and for this learner and course
+    only, the gate lets the enrollment through without asking the database. Any other enrollment, here
+    or anywhere else, is checked as always.
+    """
+    token = _fulfilling.set((order.user_id, str(order.course_key)))
+    try:
+        yield
+    finally:
+        _fulfilling.reset(token)
+
+
+def is_being_fulfilled(user, course_key) -> bool:
+    """Whether this context's fulfilment is enrolling this learner in this course (see :func:`fulfilling`)."""
+    current = _fulfilling.get()
+    return current is not None and current == (getattr(user, "pk", None), str(course_key))
 
 
 _ASK_CACHE = object()
@@ -118,6 +146,8 @@ class PaidCourseEnrollmentGate(PipelineStep):
     """Refuse self-enrollment into a paid course without a purchase."""
 
     def run_filter(self, user, course_key, mode):  # pylint: disable=arguments-differ
+        if is_being_fulfilled(user, course_key):
+            return {}  # the paid order itself, under its lock: nothing to ask
         known_paid = paid_courses.cached_is_paid(offer_course_key(course_key))
         if known_paid is False:
             return {}

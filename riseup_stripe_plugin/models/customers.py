@@ -20,6 +20,9 @@ class StripeCustomer(models.Model):
         verbose_name=_("learner"))
     livemode = models.BooleanField(default=False, verbose_name=_("live mode"))
     customer_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe customer id"))
+    #: The learner's name, locale and this installation's stamp not sent to the Customer yet: Checkout made
+    #: it during a webhook's request, which leaves that call to the learner's return page or reconciliation.
+    details_pending = models.BooleanField(default=False, verbose_name=_("details to send to Stripe"))
     created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:

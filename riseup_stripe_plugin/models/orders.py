@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.db import models, transaction
@@ -44,6 +45,8 @@ class Order(models.Model):
         verbose_name=_("learner"),
     )
     course_key = CourseKeyField(max_length=255, db_index=True, verbose_name=_("course id"))
+    #: The course's name when the purchase started (the one the Checkout page and the invoice show).
+    course_name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("course name"))
     offer = models.ForeignKey(CourseOffer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("offer"))
     state = models.CharField(max_length=32, choices=OrderState.choices, default=OrderState.CREATED,
         verbose_name=_("state"))
@@ -118,6 +121,25 @@ class Order(models.Model):
         one: invoice recording's check); the subqueries read the invoice without locking it, and every
         writer of an order's invoice holds the order's lock.
         """
+        return Order._locking(with_cancelled_invoice=with_cancelled_invoice, with_invoice=with_invoice).get(pk=self.pk)
+
+    @classmethod
+    def locked_by_reference(cls, ref) -> Order | None:
+        """
+        The order a Stripe object's ``riseup_order`` names, read under its row lock with its learner and what
+        fulfilment and invoice recording check (both annotations of :meth:`locked`), in one query; None
+        for anything else. The caller holds a transaction.
+        """
+        try:
+            key = uuid.UUID(str(ref)) if ref else None
+        except ValueError:
+            return None
+        if key is None:
+            return None
+        return cls._locking(with_cancelled_invoice=True, with_invoice=True).filter(uuid=key).first()
+
+    @staticmethod
+    def _locking(*, with_cancelled_invoice: bool, with_invoice: bool):
         from .billing import Invoice, InvoiceStatus
 
         orders = Order.objects.select_for_update().select_related("user")
@@ -127,7 +149,7 @@ class Order(models.Model):
         if with_invoice:
             orders = orders.annotate(invoice_stripe_id=models.Subquery(
                 Invoice.objects.filter(order=models.OuterRef("pk")).values("stripe_invoice_id")[:1]))
-        return orders.get(pk=self.pk)
+        return orders
 
     def slot_value(self) -> str:
         return f"{self.user_id}:{self.course_key}"
@@ -138,31 +160,40 @@ class Order(models.Model):
             "access_slot": self.slot_value() if state in ACCESS_STATES else None,
         }
 
-    def transition(self, target: str, **changes) -> None:
+    def transition(self, target: str, *, through: str | None = None, **changes) -> None:
         """
         Move to ``target`` if the state machine allows it, atomically.
 
         The UPDATE is conditional on the state we read (compare-and-set), so two
         processes racing on one order cannot both make the same move: the loser
         gets :class:`ConcurrentTransition` and re-reads.
+
+        ``through``: two transitions in one UPDATE, to ``through`` then to ``target`` (a payment confirmed
+        and its enrollment made under one lock: PAID then FULFILLED). Each is checked, stamped, logged
+        and announced as if made on its own; the database only never holds the state in between.
         """
-        check_transition(self.state, target)
-        source = self.state
+        steps = [self.state, through, target] if through else [self.state, target]
+        moves = list(zip(steps[:-1], steps[1:], strict=True))
+        for current, following in moves:
+            check_transition(current, following)
         now = timezone.now()
-        stamp = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at",
-                 OrderState.CANCELLED: "cancelled_at"}.get(target)
-        if stamp and stamp not in changes:
-            changes[stamp] = now
+        for _source, step in moves:
+            stamp = {OrderState.PAID: "paid_at", OrderState.FULFILLED: "fulfilled_at",
+                     OrderState.CANCELLED: "cancelled_at"}.get(step)
+            if stamp and stamp not in changes:
+                changes[stamp] = now
         values = {"state": target, "modified": now, **self.slots_for(target), **changes}
         updated = Order.objects.filter(pk=self.pk, state=self.state).update(**values)
         if updated != 1:
             raise ConcurrentTransition(self.state, target)
-        # Logged once it is committed: a transition a rollback undoes (a refused enrollment) never happened.
         event_id = current_event.get()
-        transaction.on_commit(lambda: log_transition(self, source, target, event_id=event_id))
         for name, value in values.items():
             setattr(self, name, value)
-        order_state_changed.send(sender=Order, order=self, source=source, target=target)
+        for current, following in moves:
+            # Logged once it is committed: a transition a rollback undoes (a refused enrollment) never happened.
+            transaction.on_commit(partial(log_transition, self, current, following, event_id=event_id))
+            self.state = following  # each step announced with the state it reached
+            order_state_changed.send(sender=Order, order=self, source=current, target=following)
 
 
 class ConcurrentTransition(InvalidTransition):

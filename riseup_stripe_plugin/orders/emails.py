@@ -53,11 +53,17 @@ def _send(name: str, user, build_context) -> None:
         log.info("Email %s sent to user %s", name, user.pk)
 
 
-def _course_context(order) -> dict:
-    course = platform.get_course(order.course_key)
+def _course_context(order, *, name: str = "") -> dict:
+    """The course's name and addresses; ``name``: the course's name already known (the course is not read)."""
+    if name:
+        course_name, course_url = name, platform.course_url(order.course_key)
+    else:
+        course = platform.get_course(order.course_key)
+        course_name = course.display_name if course else str(order.course_key)
+        course_url = course.course_url if course else ""
     return {
-        "course_name": course.display_name if course else str(order.course_key),
-        "course_url": _absolute(course.course_url) if course else "",
+        "course_name": course_name,
+        "course_url": _absolute(course_url) if course_url else "",
         "invoices_url": _absolute(reverse("riseup_stripe:my_invoices")),
         "purchase_url": _absolute(reverse("riseup_stripe:purchase", kwargs={"course_id": str(order.course_key)})),
     }
@@ -67,7 +73,8 @@ def purchase_confirmed(order) -> None:
     """The learner paid and is enrolled."""
     def context():
         paid = order.amount_paid if order.amount_paid is not None else order.amount
-        return {**_course_context(order), "amount": money.format_price_ttc(paid, order.currency),
+        return {**_course_context(order, name=order.course_name),
+                "amount": money.format_price_ttc(paid, order.currency),
                 "promotion_code": order.promotion_code}
     _send(PURCHASE_CONFIRMED, order.user, context)
 

@@ -84,7 +84,7 @@ def start_purchase(user, course_key, *, success_url: str, cancel_url: str, langu
         order.transition(OrderState.EXPIRED, last_error="stale before checkout")
         order = None
     if order is None:
-        order = _create_order(user, course_key, offer, price_id, scope())
+        order = _create_order(user, course_key, offer, price_id, scope(), course_name=course.display_name)
         if order.state == OrderState.AWAITING_PAYMENT:  # a concurrent click got there first
             return order
 
@@ -133,14 +133,15 @@ def _open_order(user, course_key, gateway) -> Order | None:
     return order if order.state in (OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_PENDING) else None
 
 
-def _create_order(user, course_key, offer, price_id: str, scope: str, attempts: int = 2) -> Order:
+def _create_order(user, course_key, offer, price_id: str, scope: str, attempts: int = 2, *,
+                  course_name: str = "") -> Order:
     """The order for ``course_key`` (a CCX's order names the CCX, its price is its master's offer)."""
     lifetime = timedelta(minutes=conf.stripe_settings().checkout_lifetime_minutes)
     try:
         with transaction.atomic():
             return Order.objects.create(
-                user=user, course_key=course_key, offer=offer, amount=offer.price,
-                currency=offer.currency, stripe_price_id=price_id,
+                user=user, course_key=course_key, course_name=(course_name or "")[:255], offer=offer,
+                amount=offer.price, currency=offer.currency, stripe_price_id=price_id,
                 enrollment_mode=offer.enrollment_mode, audience_scope=scope,
                 # Fixed now, so a retry sends the very same session parameters (idempotency);
                 # rounded up, so Stripe never sees less than the configured lifetime.
@@ -150,7 +151,7 @@ def _create_order(user, course_key, offer, price_id: str, scope: str, attempts: 
         # The other click of a double click created it: use that one (or try again if it moved on).
         existing = Order.objects.filter(open_slot=f"{user.pk}:{course_key}").first()
         if existing is None and attempts > 1:
-            return _create_order(user, course_key, offer, price_id, scope, attempts - 1)
+            return _create_order(user, course_key, offer, price_id, scope, attempts - 1, course_name=course_name)
         if existing is None:
             raise
         return existing

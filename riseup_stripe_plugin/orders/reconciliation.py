@@ -41,9 +41,10 @@ from ..exceptions import (
     PaymentRequestError,
     StripeGatewayError,
 )
-from ..models import CreditNote, Invoice, Order
+from ..models import CreditNote, Invoice, Order, StripeCustomer
 from ..states import OPEN_STATES, OrderState
 from ..stripe_gateway import StripeGateway, object_id, timestamp
+from .customers import update_customer_details
 from .fulfilment import PAID_STATUSES, apply_session, mark_payment_failed
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class Reconciler:
         if connection.in_atomic_block:
             raise RuntimeError("Reconciliation calls Stripe: run it outside any transaction.")
         steps = (self.check_orders, self.check_disputed_orders, self.check_sessions, self.check_invoices,
-                 self.check_credit_notes, self.check_refunds, self.check_disputes)
+                 self.check_credit_notes, self.check_refunds, self.check_disputes, self.check_customer_details)
         try:
             for step in steps:
                 step()
@@ -286,6 +287,20 @@ class Reconciler:
             return f"order {mark_payment_failed(order).uuid}: {order.state}"
 
         self.found("fail", f"order {order.uuid}", f"delayed payment {intent_id} failed at Stripe", fail)
+
+    def check_customer_details(self) -> None:
+        """Customers whose learner's name and stamp a webhook's request left for later (never seen again since)."""
+        pending = StripeCustomer.objects.filter(details_pending=True).select_related("user").order_by("pk")
+        for customer in self._each("customer details", pending.iterator()):
+            def send(customer=customer) -> str:
+                sent = update_customer_details(customer.user, gateway=self.gateway, customer_id=customer.customer_id,
+                                               pending=True)
+                if not sent:
+                    raise StripeGatewayError(detail=f"customer {customer.customer_id} not updated")
+                return f"customer {customer.customer_id}: details sent"
+
+            self.found("customer", f"customer {customer.customer_id}", "the learner's name not sent to Stripe yet",
+                       send)
 
     def check_disputed_orders(self) -> None:
         """Orders with a dispute still open here: the bank may have decided since (even before ``since``)."""

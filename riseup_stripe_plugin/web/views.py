@@ -20,6 +20,7 @@ from .. import edxapp_wrapper as platform
 from ..catalog.offers import get_offer, purchase_url
 from ..exceptions import FulfilmentError, NotYourOrder, PurchaseRefused, StripeGatewayError
 from ..models import Invoice, Order
+from ..orders.customers import send_pending_details
 from ..orders.eligibility import eligibility
 from ..orders.fulfilment import apply_session
 from ..orders.purchase import start_purchase
@@ -151,6 +152,8 @@ def checkout_return(request):
         except (FulfilmentError, StripeGatewayError) as exc:
             problem = exc.message
             order.refresh_from_db()
+    # The Customer Checkout made, named now if the webhook's request left it for later.
+    send_pending_details(request.user, language=get_language())
     platform.set_custom_attributes(order=str(order.uuid), return_order_state=order.state,
                                    return_problem=problem.__class__.__name__ if problem else "")
     course = platform.get_course(order.course_key)

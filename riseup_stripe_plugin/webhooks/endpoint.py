@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from .. import edxapp_wrapper as platform
 from ..exceptions import WebhookVerificationError
 from ..models import StripeEvent
+from ..orders.customers import details_deferred
 from ..stripe_gateway import StripeGateway
 from .dispatch import queue_event, webhook_mode
 from .processing import run_event
@@ -63,7 +64,9 @@ def stripe_webhook(request):
         platform.set_custom_attributes(event_result="queued")
         return JsonResponse({"received": True, "queued": True})
     # The record was read (or written) by this request a moment ago: process_event need not ask again.
-    run = run_event(record, gateway, fresh=True)
+    # A new Customer's details are not this request's to send (customers.details_deferred).
+    with details_deferred():
+        run = run_event(record, gateway, fresh=True)
     if run.retry:
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
     if run.needs_attention:

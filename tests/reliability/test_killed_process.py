@@ -1,4 +1,12 @@
-"""A process killed (SIGKILL) between payment and enrollment: reconciliation completes the purchase."""
+"""
+A process killed (SIGKILL) between payment and enrollment: nothing half-written, reconciliation completes
+the purchase.
+
+Fulfilment records the payment, the enrollment and the invoice in one transaction under the order's
+lock, so a process dying inside the enrollment leaves the order as Stripe's payment found it (its
+session paid at Stripe, the truth every path re-reads), never paid here without its learner or
+enrolled without its payment; the lock dies with the connection.
+"""
 
 import os
 import signal
@@ -9,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from riseup_stripe_plugin.models import Order
+from riseup_stripe_plugin.models import Invoice, Order
 from riseup_stripe_plugin.orders.reconciliation import reconcile
 from riseup_stripe_plugin.states import OrderState
 from sandbox.platform import enrollment
@@ -73,13 +81,18 @@ def test_a_worker_killed_between_payment_and_enrollment(client, stripe, settings
 
     time.sleep(0.2)
     order.refresh_from_db()
-    assert order.state == OrderState.PAID  # the money is recorded; the enrollment died with the worker
+    # The payment and the enrollment died together with the worker's transaction: nothing half-written.
+    assert order.state == OrderState.AWAITING_PAYMENT
     assert not enrollment.is_enrolled(learner, course.id)
+    assert not Invoice.objects.filter(order=order).exists()
+    # The session is paid at Stripe; the order is under way here: the next reconciliation reads it.
+    assert stripe.client().v1.checkout.sessions.retrieve(order.checkout_session_id).payment_status == "paid"
     report = reconcile(commit=True)
-    assert [(change.kind, change.error) for change in report.changes] == [("retry", "")]
+    assert [(change.kind, change.error) for change in report.changes] == [("fulfil", "")]
     order.refresh_from_db()
     assert order.state == OrderState.FULFILLED
     assert CourseEnrollment.objects.filter(user=learner, course_id=course.id).count() == 1
     assert Order.objects.filter(user=learner).count() == 1
-    figure("killed-worker", "worker SIGKILLed inside the enrollment: order left PAID, not enrolled; "
-           "one reconciliation: fulfilled, 1 enrollment")
+    assert Invoice.objects.filter(order=order).count() == 1
+    figure("killed-worker", "worker SIGKILLed inside the enrollment: nothing half-written (order still "
+           "awaiting payment, not enrolled, no invoice); one reconciliation: fulfilled, 1 enrollment, 1 invoice")
