@@ -65,10 +65,6 @@ def get_course(course_key):
         return None
 
 
-def course_url(course_key):
-    return _course_home_url(course_key)
-
-
 def get_courses(course_keys):
     from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
 
