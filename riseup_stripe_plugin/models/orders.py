@@ -21,6 +21,7 @@ from ..states import (
     current_event,
     log_transition,
 )
+from .compiled import CompiledQuery
 from .offers import CourseOffer
 
 
@@ -136,7 +137,7 @@ class Order(models.Model):
             return None
         if key is None:
             return None
-        return cls._locking(with_cancelled_invoice=True, with_invoice=True).filter(uuid=key).first()
+        return _locked_by_uuid(key)
 
     @staticmethod
     def _locking(*, with_cancelled_invoice: bool, with_invoice: bool):
@@ -198,3 +199,16 @@ class Order(models.Model):
 
 class ConcurrentTransition(InvalidTransition):
     """Another process changed the order's state first; re-read it."""
+
+
+#: Fulfilment's lock, run on every paid webhook: compiled by Django once per database, then executed with
+#: the order's uuid and turned into the order with its learner and annotations as the ORM would.
+_LOCKED_BY_UUID = CompiledQuery(
+    Order, "uuid",
+    lambda value: Order._locking(with_cancelled_invoice=True, with_invoice=True).filter(uuid=value),
+    sample=uuid.UUID(int=0),
+)
+
+
+def _locked_by_uuid(key: uuid.UUID) -> Order | None:
+    return _LOCKED_BY_UUID.first(key)
