@@ -9,7 +9,7 @@ from .. import conf
 from ..catalog import listing as catalog
 from ..web.ratelimit import RateLimited, check_rate, client_address
 from .serializers import catalog_courses_data
-from .views import learner_authentication_classes
+from .views import learner_authentication_classes, rate_limited_response
 
 
 class CatalogView(APIView):
@@ -31,9 +31,7 @@ class CatalogView(APIView):
                 check_rate("catalog", [f"addr:{client_address(request)}"],
                            conf.get("RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE"))
             except RateLimited as exc:
-                return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
-                                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                                headers={"Retry-After": str(exc.retry_after)})
+                return rate_limited_response(exc)
         try:
             filters = catalog.parse_filters(request.query_params)
         except catalog.CatalogFilterError as exc:

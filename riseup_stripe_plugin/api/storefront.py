@@ -37,7 +37,7 @@ from ..models import Invoice, Order
 from ..orders.eligibility import BOUGHT, eligibilities, payment_enabled
 from ..states import ACCESS_STATES
 from ..web.ratelimit import RateLimited, check_rate, client_address
-from .views import learner_authentication_classes
+from .views import learner_authentication_classes, rate_limited_response
 
 #: At most this many course ids in one request (the widgets send 100 at most); more is a 400.
 MAX_COURSE_IDS = 100
@@ -114,9 +114,7 @@ class StorefrontView(APIView):
                 check_rate("storefront", [f"addr:{client_address(request)}"],
                            conf.get("RISEUP_STRIPE_STOREFRONT_ANONYMOUS_RATE"))
             except RateLimited as exc:
-                return self._uncached(Response(
-                    {"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
-                    status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)}))
+                return self._uncached(rate_limited_response(exc))
         values = request.query_params.getlist("course_id")
         if len(values) > MAX_COURSE_IDS:
             return self._uncached(Response({

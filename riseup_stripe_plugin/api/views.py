@@ -20,6 +20,12 @@ from ..web.views import check_purchase_rate, monitor_purchase, parse_course_key,
 from .serializers import InvoiceSerializer
 
 
+def rate_limited_response(exc: RateLimited) -> Response:
+    """The APIs' 429: the reason in words and when to come back, in the body and in ``Retry-After``."""
+    return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
+
+
 def learner_authentication_classes():
     """Session auth everywhere; JWT too where edx-drf-extensions is installed (the platform)."""
     classes = []
@@ -78,8 +84,7 @@ class PurchaseView(LearnerAPIView):
             check_purchase_rate(request)
         except RateLimited as exc:
             monitor_purchase(course_key, "rate_limited")
-            return Response({"error": "rate_limited", "message": str(exc.message), "retry_after": exc.retry_after},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(exc.retry_after)})
+            return rate_limited_response(exc)
         try:
             order = start_purchase(request.user, course_key, language=get_language(),
                                    **purchase_urls(request, course_key, cancel_url))
