@@ -12,6 +12,9 @@ class Migration(migrations.Migration):
         ('sandbox_platform', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
+    # The stand-in platform's courses exist before the plugin fills its catalog from them, as a real
+    # platform's do before a plugin is installed.
+    run_before = [('riseup_stripe_plugin', '0011_catalog_index')]
 
     operations = [
         migrations.CreateModel(
