@@ -31,15 +31,23 @@ PAID_STATUSES = ("paid", "no_payment_required")
 REFUNDED_FIRST = "refunded before fulfilment"
 
 
-def order_for_session(session: dict, expected_user=None) -> Order:
-    """The order a session was made for, checked both ways; else :class:`NotYourOrder`."""
-    order = Order.by_reference(
-        session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order"))
+def _reference(session: dict):
+    """The order's uuid a session carries (``client_reference_id``, else its metadata)."""
+    return session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order")
+
+
+def _checked(order: Order | None, session: dict, expected_user) -> Order:
+    """``order`` if the session was made for it (and for ``expected_user``); else :class:`NotYourOrder`."""
     if order is None or order.checkout_session_id != session.get("id"):
         raise NotYourOrder(detail=f"session {session.get('id')} names no order of ours")
     if expected_user is not None and order.user_id != expected_user.pk:
         raise NotYourOrder(detail=f"session {session.get('id')} belongs to another learner")
     return order
+
+
+def order_for_session(session: dict, expected_user=None) -> Order:
+    """The order a session was made for, checked both ways; else :class:`NotYourOrder`."""
+    return _checked(Order.by_reference(_reference(session)), session, expected_user)
 
 
 def amount_problem(order: Order, session: dict) -> str:
@@ -160,12 +168,7 @@ def _settle_paid_at_once(session: dict, expected_user, gateway, invoice: dict | 
     refused = None
     recorded = False
     with transaction.atomic():
-        order = Order.locked_by_reference(
-            session.get("client_reference_id") or (session.get("metadata") or {}).get("riseup_order"))
-        if order is None or order.checkout_session_id != session.get("id"):
-            raise NotYourOrder(detail=f"session {session.get('id')} names no order of ours")
-        if expected_user is not None and order.user_id != expected_user.pk:
-            raise NotYourOrder(detail=f"session {session.get('id')} belongs to another learner")
+        order = _checked(Order.locked_by_reference(_reference(session)), session, expected_user)
         known_customer = order.stripe_customer_id
         record_checkout_customer(order, session, gateway)  # in memory on the order, written with its next UPDATE
         # The Customer just recorded, for the writes of an order already paid (a paying one writes its payment).
