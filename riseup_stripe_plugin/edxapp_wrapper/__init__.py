@@ -208,7 +208,11 @@ def course_records(course_keys=None):
     The platform's courses as plain dicts (:data:`COURSE_RECORD_FIELDS`, ``course_id`` a string), every
     course when ``course_keys`` is None, hidden ones included; read in batches, for the catalog's rebuild.
     """
-    return backend().course_records(None if course_keys is None else list(course_keys))
+    courses = backend().course_model().objects.order_by("id")
+    if course_keys is not None:
+        courses = courses.filter(id__in=list(course_keys))
+    for course in courses.iterator(chunk_size=2000):
+        yield backend().course_record(course)
 
 
 def connect_course_changed(saved, deleted) -> None:
@@ -216,11 +220,22 @@ def connect_course_changed(saved, deleted) -> None:
     Call ``saved(record)`` when the platform writes a course (created, published, its catalog data
     refreshed) and ``deleted(course_key)`` when it removes one, in the transaction that does it.
 
-    The backend listens to the platform's own course table (``CourseOverview``, which Studio's publish and
+    The backend names the platform's own course table (``CourseOverview``, which Studio's publish and
     the LMS's refresh both save); a change made around the ORM (SQL, ``QuerySet.update``) is not heard:
     ``riseup_stripe_rebuild_catalog`` catches up with it.
     """
-    backend().connect_course_changed(saved, deleted)
+    from django.db.models.signals import post_delete, post_save
+
+    def on_save(sender, instance, raw=False, **kwargs):
+        if not raw:
+            saved(backend().course_record(instance))
+
+    def on_delete(sender, instance, **kwargs):
+        deleted(instance.id)
+
+    model = backend().course_model()
+    post_save.connect(on_save, sender=model, weak=False, dispatch_uid="riseup_stripe_course_saved")
+    post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid="riseup_stripe_course_deleted")
 
 
 #: A course key that reverses like any other, to find where the key goes in a course's URLs.

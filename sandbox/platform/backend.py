@@ -166,34 +166,16 @@ def login_url(next_url):
     return reverse("login") + "?" + urlencode({"next": next_url})
 
 
-def _record(course):
+def course_model():
+    # The stand-in's Course is the platform's CourseOverview: Studio's publish (sandbox.platform.studio) saves it.
+    return Course
+
+
+def course_record(course):
     return {"course_id": str(course.id), "display_name": course.display_name, "org": course.org,
             "image_url": course.course_image_url, "start": course.start, "end": course.end,
             "enrollment_start": course.enrollment_start, "enrollment_end": course.enrollment_end,
             "invitation_only": course.invitation_only, "catalog_visibility": course.catalog_visibility}
-
-
-def course_records(course_keys=None):
-    courses = Course.objects.order_by("id")
-    if course_keys is not None:
-        courses = courses.filter(id__in=course_keys)
-    for course in courses.iterator(chunk_size=2000):
-        yield _record(course)
-
-
-def connect_course_changed(saved, deleted):
-    # The stand-in's Course is the platform's CourseOverview: Studio's publish (sandbox.platform.studio) saves it.
-    from django.db.models.signals import post_delete, post_save
-
-    def on_save(sender, instance, raw=False, **kwargs):
-        if not raw:
-            saved(_record(instance))
-
-    def on_delete(sender, instance, **kwargs):
-        deleted(instance.id)
-
-    post_save.connect(on_save, sender=Course, weak=False, dispatch_uid="riseup_stripe_sandbox_course_saved")
-    post_delete.connect(on_delete, sender=Course, weak=False, dispatch_uid="riseup_stripe_sandbox_course_deleted")
 
 
 def enrolled_course_keys(user, course_keys=None):

@@ -219,7 +219,17 @@ def connect_learner_contact_changed(handler):
     USER_FIELD_CHANGED.connect(on_field_changed, weak=False, dispatch_uid="riseup_stripe_contact_changed")
 
 
-def _record(overview):
+def course_model():
+    # Studio's course_published signal makes the course_overviews app reload the CourseOverview from the
+    # modulestore and save it (course_overviews/signals.py, _listen_for_course_publish); the LMS saves one too
+    # when it refreshes an outdated overview (CourseOverview.get_from_id), and deletes it with the course
+    # (course_deleted). Every one of them is a save or a delete of this model.
+    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
+
+    return CourseOverview
+
+
+def course_record(overview):
     # openedx/core/djangoapps/content/course_overviews/models.py: display_name may be empty (the property
     # falls back to the course's URL name), display_org_with_default is a column.
     return {"course_id": str(overview.id), "display_name": overview.display_name_with_default,
@@ -227,35 +237,6 @@ def _record(overview):
             "start": overview.start, "end": overview.end, "enrollment_start": overview.enrollment_start,
             "enrollment_end": overview.enrollment_end, "invitation_only": bool(overview.invitation_only),
             "catalog_visibility": overview.catalog_visibility or "both"}
-
-
-def course_records(course_keys=None):
-    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
-
-    overviews = CourseOverview.objects.order_by("id")
-    if course_keys is not None:
-        overviews = overviews.filter(id__in=course_keys)
-    for overview in overviews.iterator(chunk_size=2000):
-        yield _record(overview)
-
-
-def connect_course_changed(saved, deleted):
-    # Studio's course_published signal makes the course_overviews app reload the CourseOverview from the
-    # modulestore and save it (course_overviews/signals.py, _listen_for_course_publish); the LMS saves one too
-    # when it refreshes an outdated overview (CourseOverview.get_from_id), and deletes it with the course
-    # (course_deleted). Every one of them is a save or a delete of the model: listen to those.
-    from django.db.models.signals import post_delete, post_save
-    from openedx.core.djangoapps.content.course_overviews.models import CourseOverview
-
-    def on_save(sender, instance, raw=False, **kwargs):
-        if not raw:
-            saved(_record(instance))
-
-    def on_delete(sender, instance, **kwargs):
-        deleted(instance.id)
-
-    post_save.connect(on_save, sender=CourseOverview, weak=False, dispatch_uid="riseup_stripe_course_saved")
-    post_delete.connect(on_delete, sender=CourseOverview, weak=False, dispatch_uid="riseup_stripe_course_deleted")
 
 
 def enrolled_course_keys(user, course_keys=None):
