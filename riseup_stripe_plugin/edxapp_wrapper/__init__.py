@@ -39,6 +39,12 @@ class CourseInfo:
     invitation_only: bool = False
     catalog_visibility: str = "both"
 
+    @classmethod
+    def from_record(cls, course_key, record: dict, *, about_url: str, course_url: str) -> CourseInfo:
+        """From a backend's course record (:func:`course_records`), so both say the same of a course."""
+        fields = {name: value for name, value in record.items() if name != "course_id"}
+        return cls(course_key=course_key, about_url=about_url, course_url=course_url, **fields)
+
 
 class EnrollmentRefused(Exception):
     """The platform refused an enrollment (a filter step, closed enrollment, a full course...)."""
@@ -254,9 +260,15 @@ def _key_template(build: Callable[[str], str]) -> Callable[[str], str]:
 def course_link_builders() -> tuple[Callable[[str], str], Callable[[str], str]]:
     """
     ``(about_url, course_url)``: functions of a course id giving its about page and its course home, each
-    reversed once (call it once per request: the script prefix may differ between requests).
+    reversed once per script prefix and URLconf (as the purchase page's path is, ``catalog.offers``).
     """
-    module = backend()
+    from django.urls import get_script_prefix, get_urlconf
+
+    return _link_builders(backend(), get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=8)
+def _link_builders(module, script_prefix: str, urlconf):
     return _key_template(module.about_url), _key_template(module.course_url)
 
 

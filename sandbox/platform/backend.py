@@ -31,20 +31,8 @@ def course_url(course_key):
 
 
 def _info(course):
-    return CourseInfo(
-        course_key=course.id,
-        display_name=course.display_name,
-        org=course.org,
-        about_url=about_url(course.id),
-        course_url=course_url(course.id),
-        image_url=course.course_image_url,
-        start=course.start,
-        end=course.end,
-        enrollment_start=course.enrollment_start,
-        enrollment_end=course.enrollment_end,
-        invitation_only=course.invitation_only,
-        catalog_visibility=course.catalog_visibility,
-    )
+    return CourseInfo.from_record(course.id, course_record(course), about_url=about_url(course.id),
+                                  course_url=course_url(course.id))
 
 
 def get_course(course_key):

@@ -26,21 +26,8 @@ def course_url(course_key):
 
 
 def _course_info(overview) -> CourseInfo:
-    key = overview.id
-    return CourseInfo(
-        course_key=key,
-        display_name=overview.display_name_with_default,
-        org=overview.display_org_with_default,
-        about_url=about_url(key),
-        course_url=_course_home_url(key),
-        image_url=overview.course_image_url or "",
-        start=overview.start,
-        end=overview.end,
-        enrollment_start=overview.enrollment_start,
-        enrollment_end=overview.enrollment_end,
-        invitation_only=bool(overview.invitation_only),
-        catalog_visibility=overview.catalog_visibility or "both",
-    )
+    return CourseInfo.from_record(overview.id, course_record(overview), about_url=about_url(overview.id),
+                                  course_url=_course_home_url(overview.id))
 
 
 def _course_home_url(course_key):
