@@ -34,7 +34,7 @@ def process_stripe_event(self, event_pk: int) -> str:
     record = StripeEvent.objects.filter(pk=event_pk).first()
     if record is None:  # emptied by the retention period, or never committed
         return "no such event"
-    run = run_event(record, fresh=True)  # just read: its processed flag is current
+    run = run_event(record)  # just read: its processed flag is current
     log.info("Stripe event %s %s processed by a worker: %s", record.type, record.event_id, run.outcome)
     if run.retry:
         raise self.retry(countdown=retry_delay(self.request.retries))

@@ -106,10 +106,8 @@ class Order(models.Model):
     @classmethod
     def by_reference(cls, ref) -> Order | None:
         """The order named by a Stripe object's ``riseup_order`` (its uuid); None for anything else."""
-        try:
-            return cls.objects.select_related("user").filter(uuid=uuid.UUID(str(ref))).first() if ref else None
-        except ValueError:
-            return None
+        key = _reference_uuid(ref)
+        return cls.objects.select_related("user").filter(uuid=key).first() if key else None
 
     def locked(self, *, with_cancelled_invoice: bool = False, with_invoice: bool = False) -> Order:
         """
@@ -131,13 +129,8 @@ class Order(models.Model):
         fulfilment and invoice recording check (both annotations of :meth:`locked`), in one query; None
         for anything else. The caller holds a transaction.
         """
-        try:
-            key = uuid.UUID(str(ref)) if ref else None
-        except ValueError:
-            return None
-        if key is None:
-            return None
-        return _locked_by_uuid(key)
+        key = _reference_uuid(ref)
+        return _LOCKED_BY_UUID.first(key) if key else None
 
     @staticmethod
     def _locking(*, with_cancelled_invoice: bool, with_invoice: bool):
@@ -210,5 +203,9 @@ _LOCKED_BY_UUID = CompiledQuery(
 )
 
 
-def _locked_by_uuid(key: uuid.UUID) -> Order | None:
-    return _LOCKED_BY_UUID.first(key)
+def _reference_uuid(ref) -> uuid.UUID | None:
+    """The uuid a Stripe object's ``riseup_order`` carries; None when it carries none or not a uuid."""
+    try:
+        return uuid.UUID(str(ref)) if ref else None
+    except ValueError:
+        return None

@@ -66,7 +66,7 @@ def stripe_webhook(request):
     # The record was read (or written) by this request a moment ago: process_event need not ask again.
     # A new Customer's details are not this request's to send (customers.details_deferred).
     with details_deferred():
-        run = run_event(record, gateway, fresh=True)
+        run = run_event(record, gateway)
     if run.retry:
         return JsonResponse({"error": "temporarily unable to process; retry"}, status=500)
     if run.needs_attention:

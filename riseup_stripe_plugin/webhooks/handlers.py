@@ -109,7 +109,7 @@ def version_warning(record: StripeEvent) -> str:
 FOREIGN = "ignored: another installation"
 
 
-def process_event(record: StripeEvent, gateway: StripeGateway, *, fresh: bool = False) -> str:
+def process_event(record: StripeEvent, gateway: StripeGateway) -> str:
     """
     Process a stored event; safe to call again, and twice at once, for the same event.
 
@@ -117,11 +117,11 @@ def process_event(record: StripeEvent, gateway: StripeGateway, *, fresh: bool = 
     platform's enrollment (whose side effects a rollback would not undo). Each
     handler step is its own short transaction under the order's row lock, and
     every step is idempotent, so a duplicate delivery racing this one changes
-    nothing twice. The event is marked processed once its handler succeeded. With ``fresh`` the
-    caller has just read the record (the webhook's own request), and its ``processed`` is not asked
-    again: the check only spares work, it never made two concurrent runs safe (idempotence does).
+    nothing twice. The event is marked processed once its handler succeeded. Every caller has just
+    read or written the record, so its ``processed`` is not asked again: the check only spares work,
+    it never made two concurrent runs safe (idempotence does).
     """
-    if record.processed if fresh else StripeEvent.objects.filter(pk=record.pk, processed=True).exists():
+    if record.processed:
         return "duplicate"
     event = json.loads(record.raw_body)
     handler = HANDLERS.get(record.type)

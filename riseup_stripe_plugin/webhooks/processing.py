@@ -60,17 +60,16 @@ class Run:
         return not (self.retry or self.needs_attention)
 
 
-def run_event(record: StripeEvent, gateway: StripeGateway | None = None, *, fresh: bool = False) -> Run:
+def run_event(record: StripeEvent, gateway: StripeGateway | None = None) -> Run:
     """
     Process a stored event and keep what happened on it; never raises for the event's own failure.
 
-    ``fresh``: the caller has just read or written the record, so its ``processed`` is what the
-    database says (the endpoint); anyone else's record is checked again first.
+    The caller has just read or written ``record``, so its ``processed`` is what the database says.
     """
     gateway = gateway or StripeGateway()
     platform.set_custom_attributes(event_id=record.event_id, event_type=record.type)
     try:
-        outcome = process_event(record, gateway, fresh=fresh)
+        outcome = process_event(record, gateway)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, then classified
         transient = is_transient(exc)
         platform.set_custom_attributes(event_result="retry" if transient else "needs_attention",
@@ -101,5 +100,5 @@ def process_again(events, gateway: StripeGateway | None = None) -> dict[str, Run
         if record.processed:
             runs[record.event_id] = Run(f"already processed: {record.outcome}")
             continue
-        runs[record.event_id] = run_event(record, gateway, fresh=True)  # refreshed just above
+        runs[record.event_id] = run_event(record, gateway)  # refreshed just above
     return runs
