@@ -76,12 +76,9 @@ def record_invoice(data: dict, order: Order | None = None) -> Invoice | None:
             # same query says which invoice the order has, so a new one is one INSERT, with no savepoint.
             order = order.locked(with_invoice=True)
             if order.invoice_stripe_id is None:
-                invoice = Invoice.objects.create(
-                    order=order, user_id=order.user_id, course_key=order.course_key,
-                    stripe_invoice_id=data["id"], promotion_code=order.promotion_code, **fields,
-                )
+                invoice = insert_invoice(order, data["id"], fields, order.promotion_code)
                 if not order.stripe_invoice_id:
-                    Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
+                    link_invoice(order, data["id"])
                 return invoice
             if order.invoice_stripe_id == data["id"]:
                 return _update_invoice(Invoice.objects.select_for_update().get(stripe_invoice_id=data["id"]),
@@ -89,6 +86,17 @@ def record_invoice(data: dict, order: Order | None = None) -> Invoice | None:
     except IntegrityError:
         pass  # the invoice is stored under another order (an unusual mapping): the general path below says what to do
     return _record_invoice_checked(data, order, fields)
+
+
+def insert_invoice(order: Order, invoice_id: str, fields: dict, promotion_code: str) -> Invoice:
+    """The order's invoice, in one INSERT; the caller holds the order's row lock."""
+    return Invoice.objects.create(order=order, user_id=order.user_id, course_key=order.course_key,
+                                  stripe_invoice_id=invoice_id, promotion_code=promotion_code, **fields)
+
+
+def link_invoice(order: Order, invoice_id: str) -> None:
+    """The order names its invoice, unless it already names one."""
+    Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=invoice_id)
 
 
 def _update_invoice(invoice: Invoice, order: Order, fields: dict) -> Invoice:
@@ -110,10 +118,7 @@ def _record_invoice_checked(data: dict, order: Order, fields: dict) -> Invoice:
         if invoice is None:
             try:
                 with transaction.atomic():
-                    invoice = Invoice.objects.create(
-                        order=order, user_id=order.user_id, course_key=order.course_key,
-                        stripe_invoice_id=data["id"], promotion_code=order.promotion_code, **fields,
-                    )
+                    invoice = insert_invoice(order, data["id"], fields, order.promotion_code)
             except IntegrityError as exc:  # the other delivery path stored it a moment ago...
                 invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=data["id"]).first()
                 if invoice is None:  # ...or the order has another invoice: Stripe's "Duplicate" copies metadata
@@ -122,7 +127,7 @@ def _record_invoice_checked(data: dict, order: Order, fields: dict) -> Invoice:
                                                 f"has invoice {other}; not recorded") from exc
             else:
                 if not order.stripe_invoice_id:
-                    Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=data["id"])
+                    link_invoice(order, data["id"])
                 return invoice
         return _update_invoice(invoice, order, fields)
 

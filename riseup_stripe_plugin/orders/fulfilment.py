@@ -15,7 +15,7 @@ import logging
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from .. import edxapp_wrapper as platform
-from ..billing.invoices import invoice_fields, invoice_names_order, record_invoice
+from ..billing.invoices import insert_invoice, invoice_fields, invoice_names_order, link_invoice, record_invoice
 from ..enrollment.gate import fulfilling
 from ..exceptions import FulfilmentError, NotYourOrder
 from ..models import ConcurrentTransition, Invoice, Order
@@ -243,12 +243,10 @@ def _store_new_invoice(order: Order, invoice: dict | None, promotion_code: str) 
         if invoice is not None and order.invoice_stripe_id is not None and promotion_code:
             Invoice.objects.filter(order=order, promotion_code="").update(promotion_code=promotion_code)
         return False
-    Invoice.objects.create(order=order, user_id=order.user_id, course_key=order.course_key,
-                           stripe_invoice_id=invoice["id"], promotion_code=promotion_code,
-                           **invoice_fields(invoice))
+    insert_invoice(order, invoice["id"], invoice_fields(invoice), promotion_code)
     order.invoice_stripe_id = invoice["id"]
     if order.stripe_invoice_id != invoice["id"] and order.state in (OrderState.FULFILLED, OrderState.FLAGGED):
-        Order.objects.filter(pk=order.pk, stripe_invoice_id="").update(stripe_invoice_id=invoice["id"])
+        link_invoice(order, invoice["id"])
     return True
 
 
