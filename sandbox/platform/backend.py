@@ -1,6 +1,5 @@
 """The plugin's platform backend for the stand-in platform (``RISEUP_STRIPE_PLATFORM_BACKEND``)."""
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from crum import get_current_request as _current_request
@@ -166,35 +165,12 @@ def course_record(course):
             "invitation_only": course.invitation_only, "catalog_visibility": course.catalog_visibility}
 
 
-def enrolled_course_keys(user, course_keys=None):
-    if course_keys is None:
-        return enrollment.enrolled_course_keys(user)
-    # A page of courses: the ids as strings, in SQL written once per page size (as the platform's backend does).
-    return _enrolled_among(CourseEnrollment, "user", "course_id", user, course_keys)
+def enrolled_course_keys(user):
+    return enrollment.enrolled_course_keys(user)
 
 
-def _enrolled_among(model, user_field, course_field, user, course_keys):
-    from django.db import connections, router
-
-    ids = list(dict.fromkeys(str(key) for key in course_keys))
-    if not ids:
-        return []
-    alias = router.db_for_read(model)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_enrolled_sql(model, user_field, course_field, alias, len(ids)), [user.pk, True, *ids])
-        return [row[0] for row in cursor.fetchall()]
-
-
-@lru_cache(maxsize=64)
-def _enrolled_sql(model, user_field, course_field, alias, count):
-    from django.db import connections
-
-    quote = connections[alias].ops.quote_name
-    course = quote(model._meta.get_field(course_field).column)
-    return (f"SELECT {course} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.get_field(user_field).column)} = %s "
-            f"AND {quote(model._meta.get_field('is_active').column)} = %s "
-            f"AND {course} IN ({', '.join(['%s'] * count)})")
+def enrollment_model():
+    return CourseEnrollment, "user", "course_id"
 
 
 def about_page_course_key(context):

@@ -6,7 +6,6 @@ cleanly outside the platform, and the platform's apps are ready by the time
 any of these functions runs.
 """
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from ...edxapp_wrapper import CourseInfo, EnrollmentRefused
@@ -226,34 +225,18 @@ def course_record(overview):
             "catalog_visibility": overview.catalog_visibility or "both"}
 
 
-def enrolled_course_keys(user, course_keys=None):
+def enrolled_course_keys(user):
     from common.djangoapps.student.models import CourseEnrollment
 
-    if course_keys is None:
-        return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)
-    # A catalog or storefront page asks this on every request: the SELECT the ORM would compile, written once
-    # per page size, the course ids passed as the strings they are stored as (CourseEnrollment.course is a
-    # foreign key to CourseOverview without constraint; its column, course_id, holds the key's string).
-    ids = list(dict.fromkeys(str(key) for key in course_keys))
-    if not ids:
-        return []
-    from django.db import connections, router
-
-    alias = router.db_for_read(CourseEnrollment)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_enrolled_sql(CourseEnrollment, alias, len(ids)), [user.pk, True, *ids])
-        return [row[0] for row in cursor.fetchall()]
+    return CourseEnrollment.objects.filter(user=user, is_active=True).values_list("course_id", flat=True)
 
 
-@lru_cache(maxsize=64)
-def _enrolled_sql(model, alias, count):
-    from django.db import connections
+def enrollment_model():
+    # CourseEnrollment.course is a foreign key to CourseOverview without constraint; its column, course_id,
+    # holds the key's string.
+    from common.djangoapps.student.models import CourseEnrollment
 
-    quote = connections[alias].ops.quote_name
-    course = quote(model._meta.get_field("course").column)
-    return (f"SELECT {course} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.get_field('user').column)} "
-            f"= %s AND {quote(model._meta.get_field('is_active').column)} = %s AND {course} IN "
-            f"({', '.join(['%s'] * count)})")
+    return CourseEnrollment, "user", "course"
 
 
 def about_page_course_key(context):
