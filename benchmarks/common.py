@@ -114,11 +114,34 @@ def mysql_server_version() -> str:
         connection.close()
 
 
+#: Django's cache is on Redis, as Tutor's LMS has it; each comparison keeps its keys and channel apart.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def cache_prefix(label: str) -> str:
+    return f"riseup-bench-{label}-{os.getpid()}"
+
+
 def database_env(db: str, label: str, tmpdir: str) -> dict:
-    """The environment that points the sandbox settings at this comparison's own database."""
+    """The environment that points the sandbox settings at this comparison's own database and cache."""
+    cache = {"SANDBOX_CACHE_REDIS_URL": REDIS_URL, "SANDBOX_CACHE_KEY_PREFIX": cache_prefix(label),
+             "SANDBOX_BROADCAST_CHANNEL": cache_prefix(label)}
     if db == "mariadb":
-        return {"RISEUP_TEST_DB": "mariadb", "RISEUP_MYSQL_NAME": mysql_database_name(label)}
-    return {"RISEUP_TEST_DB": "sqlite", "SANDBOX_SQLITE_PATH": os.path.join(tmpdir, f"{label}.sqlite3")}
+        return {"RISEUP_TEST_DB": "mariadb", "RISEUP_MYSQL_NAME": mysql_database_name(label), **cache}
+    return {"RISEUP_TEST_DB": "sqlite", "SANDBOX_SQLITE_PATH": os.path.join(tmpdir, f"{label}.sqlite3"), **cache}
+
+
+def forget_cache(label: str) -> None:
+    """The comparison's keys out of Redis (some never expire)."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"*{cache_prefix(label)}*"):
+            client.delete(key)
+        client.close()
+    except Exception:  # noqa: BLE001 - nothing to clean on a Redis that cannot be reached
+        pass
 
 
 def setup_django(db: str, label: str, tmpdir: str, extra_env: dict | None = None) -> dict:
@@ -325,6 +348,8 @@ def main(run, label: str, databases=("sqlite", "mariadb"), needs_django=True):
             except Exception:  # noqa: BLE001
                 pass
             drop_mysql_database(mysql_database_name(database_label))
+        if needs_django:
+            forget_cache(database_label)
         shutil.rmtree(tmpdir, ignore_errors=True)
     result.setdefault("db", args.db)
     result["seconds"] = round(time.monotonic() - started, 1)

@@ -63,12 +63,18 @@ DEFAULTS = {
     # platform's messaging, edx-ace), "stripe" (Stripe's own receipt and refund emails, turned on in the
     # Stripe Dashboard; the plugin sends nothing), or "none".
     "RISEUP_STRIPE_LEARNER_EMAILS": "platform",
+    # The Redis on which processes announce the changes that make the gate's in-memory answers wrong
+    # (offers, orders losing access). None: the Redis of Django's default cache when it is one (Tutor's);
+    # "": none, and the gate asks the cache and the database every time.
+    "RISEUP_STRIPE_BROADCAST_REDIS_URL": None,
+    # The channel of those announcements (installations sharing one Redis may each name their own).
+    "RISEUP_STRIPE_BROADCAST_CHANNEL": "riseup_stripe:changes:v1",
 }
 
 WEBHOOK_MODES = ("auto", "celery", "request")
 
 #: Settings whose values must never be shown, logged or returned.
-SECRET_SETTINGS = ("RISEUP_STRIPE_SECRET_KEY", "RISEUP_STRIPE_WEBHOOK_SECRET")
+SECRET_SETTINGS = ("RISEUP_STRIPE_SECRET_KEY", "RISEUP_STRIPE_WEBHOOK_SECRET", "RISEUP_STRIPE_BROADCAST_REDIS_URL")
 
 
 #: Settings an administrator may also enter in the admin, and the model field holding each.

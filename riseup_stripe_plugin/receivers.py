@@ -7,8 +7,10 @@ from django.dispatch import receiver
 from . import conf
 from . import edxapp_wrapper as platform
 from .configuration.encryption import reencrypt
-from .models import CourseOffer, PaymentConfiguration
+from .local_answers import answers
+from .models import CourseOffer, Order, PaymentConfiguration
 from .signals import order_fulfilled, order_state_changed
+from .states import ACCESS_STATES
 
 
 @receiver([post_save, post_delete], sender=PaymentConfiguration, dispatch_uid="riseup_stripe_config_changed")
@@ -31,6 +33,19 @@ def course_offer_changed(instance, signal=None, **kwargs):
         index.offer_deleted(instance)
     else:
         index.offer_saved(instance)
+
+
+@receiver(order_state_changed, dispatch_uid="riseup_stripe_access_lost")
+def order_access_changed(order=None, source=None, target=None, **kwargs):
+    """An order that no longer grants access (cancelled, refunded, disputed): no process may still say it does."""
+    if source in ACCESS_STATES and target not in ACCESS_STATES:
+        answers.changed()
+
+
+@receiver(post_delete, sender=Order, dispatch_uid="riseup_stripe_order_deleted")
+def order_deleted(**kwargs):
+    """An order deleted (by hand, or with its learner) took its access with it."""
+    answers.changed()
 
 
 @receiver(order_fulfilled, dispatch_uid="riseup_stripe_purchase_email")

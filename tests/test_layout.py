@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "riseup_stripe_plugin"
 
 EDGES = {"web", "api", "admin", "webhooks", "management", "urls", "urls_cms"}
 DOMAIN = {"catalog", "orders", "billing", "enrollment", "configuration", "privacy"}
-FOUNDATIONS = {"models", "states", "money", "conf", "stripe_gateway", "exceptions", "signals", "edxapp_wrapper"}
+FOUNDATIONS = {"models", "states", "money", "conf", "stripe_gateway", "exceptions", "signals", "edxapp_wrapper",
+               "local_answers"}
 #: What foundations may take from a folder: the models the audience-scope field, ``conf`` the decryption
 #: of the secrets it reads, the gateway the installation id it puts in keys and metadata (all three
 #: import nothing above the foundations themselves).
@@ -64,8 +65,8 @@ def test_nothing_low_imports_anything_high(path):
 def test_the_package_root_holds_no_domain_work():
     """The root keeps foundations and the modules that only keep published paths."""
     root = {path.stem for path in PACKAGE.glob("*.py")}
-    assert root <= {"__init__", "apps", "checks", "conf", "exceptions", "filters", "money", "receivers", "scopes",
-                    "signals", "states", "stripe_gateway", "tasks", "urls", "urls_cms"}
+    assert root <= {"__init__", "apps", "checks", "conf", "exceptions", "filters", "local_answers", "money",
+                    "receivers", "scopes", "signals", "states", "stripe_gateway", "tasks", "urls", "urls_cms"}
 
 
 def test_published_paths_still_resolve_to_the_moved_code():

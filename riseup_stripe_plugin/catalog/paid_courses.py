@@ -6,6 +6,9 @@ is kept per course (the offer's course key: a CCX asks its master's) in the shar
 and forgotten after every commit that changes an offer (save, delete, a re-run inheriting one), so every
 process sees a newly paid course at once. It fails closed: a cache miss, or a cache that cannot be reached,
 sends the gate to the database, never lets it assume "free".
+
+In front of that cache, each process keeps the answers it read from it (:mod:`..local_answers`), dropped
+when any process announces an offer change: most enrollments then ask nothing outside the process.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+
+from ..local_answers import answers
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +35,22 @@ def _key(offer_key) -> str:
 
 
 def cached_is_paid(offer_key) -> bool | None:
-    """True or False when the cache knows, None when the database must be asked (a miss, or no cache)."""
+    """True or False when this process or the cache knows, None when the database must be asked."""
+    local_key = ("paid", str(offer_key))
+    known = answers.get(local_key)
+    if known is not None:
+        return known
+    token = answers.token()
     try:
         value = cache.get(_key(offer_key))
     except Exception as exc:  # noqa: BLE001  (any cache failure: ask the database)
         log.warning("Paid-course cache unreachable, asking the database: %s", exc.__class__.__name__)
         return None
-    if value == _PAID:
-        return True
-    if value == _FREE:
-        return False
-    return None
+    known = {_PAID: True, _FREE: False}.get(value)
+    if known is not None:
+        # What the shared cache says, kept here until an offer change is announced.
+        answers.keep(local_key, known, token, TIMEOUT_SECONDS)
+    return known
 
 
 def remember_is_paid(offer_key, paid: bool) -> None:
@@ -80,6 +90,8 @@ def forget(offer_key) -> None:
 
     _forget()
     transaction.on_commit(_forget)
+    # Registered after the cache's own forgetting: a process that hears the change reads the cache anew.
+    answers.changed()
 
 
 def renew_generation() -> None:

@@ -22,6 +22,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 from .. import edxapp_wrapper as platform
 from ..catalog import paid_courses
 from ..catalog.offers import offer_course_key
+from ..local_answers import ACCESS_MAX_AGE, answers
 from ..models import CourseOffer, Order
 from ..orders.eligibility import eligibility
 from ..states import ACCESS_STATES, OrderState
@@ -96,17 +97,32 @@ def holds_access(user, course_key) -> bool:
 
     ``access_slot`` is "user:course" exactly while an order grants access (:meth:`Order.slots_for`),
     so this reads one index entry of one table, where :func:`paid_course_offer` joins the offer to
-    three subqueries. It is asked only when the cache says the course is paid; who paid always comes
-    from the database.
+    three subqueries. It is asked only when the cache says the course is paid.
+
+    A "yes" the database gave is kept by this process (:mod:`..local_answers`) until any process announces
+    that an order lost its access; a "no" is never kept (a payment made elsewhere must let the learner in).
     """
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return False
-    # Every enroll() of the platform into a paid course runs this: the SQL is written once, not compiled by
-    # the ORM each time (the same SELECT the ORM's exists() sends, a parameter for the slot).
+    slot = f"{user_id}:{course_key}"
+    local_key = ("access", slot)
+    if answers.get(local_key):
+        return True
+    token = answers.token()
     alias = router.db_for_read(Order)
+    if not _probe(alias, slot):
+        return False
+    answers.remember(local_key, True, token, read=lambda: _probe(alias, slot) or None, max_age=ACCESS_MAX_AGE,
+                     using=alias)
+    return True
+
+
+def _probe(alias: str, slot: str) -> bool:
+    # Every enroll() of the platform into a paid course may run this: the SQL is written once, not compiled
+    # by the ORM each time (the same SELECT the ORM's exists() sends, a parameter for the slot).
     with connections[alias].cursor() as cursor:
-        cursor.execute(_access_probe_sql(alias), [f"{user_id}:{course_key}"])
+        cursor.execute(_access_probe_sql(alias), [slot])
         return cursor.fetchone() is not None
 
 

@@ -197,3 +197,12 @@ CELERY_TASK_DEFAULT_QUEUE = "edx.lms.core.default"
 CELERY_TASK_ALWAYS_EAGER = False
 
 add_plugins(__name__, "lms.djangoapp", "common")
+
+# Tutor's LMS caches in Redis (django-redis); SANDBOX_CACHE_REDIS_URL does the same here, with Django's own
+# Redis backend. The gate's in-memory answers then hear changes on that Redis, as on Tutor.
+if os.environ.get("SANDBOX_CACHE_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["SANDBOX_CACHE_REDIS_URL"],
+                          "KEY_PREFIX": os.environ.get("SANDBOX_CACHE_KEY_PREFIX", "")}}
+if os.environ.get("SANDBOX_BROADCAST_CHANNEL"):
+    RISEUP_STRIPE_BROADCAST_CHANNEL = os.environ["SANDBOX_BROADCAST_CHANNEL"]

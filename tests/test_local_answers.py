@@ -1,0 +1,317 @@
+"""
+The gate's in-memory answers: kept while this process hears every change on Redis, dropped at each one.
+
+Real Redis (database 12, this run's own channel and cache prefix) and, for the cases between processes,
+a second real process (``tests.gate_peer``) running the gate on this test's database.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from riseup_stripe_plugin import local_answers
+from riseup_stripe_plugin.local_answers import LocalAnswers, answers
+from riseup_stripe_plugin.models import Order
+from riseup_stripe_plugin.states import OrderState
+
+from . import factories
+from .celery_worker import ROOT, die_with_parent
+from .conftest import wait_for
+
+pytestmark = pytest.mark.django_db
+
+REDIS = os.environ.get("RISEUP_TEST_ANSWERS_REDIS", "redis://127.0.0.1:6379/12")
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """Django's cache on Redis, as on Tutor, and this test's own change channel; nothing kept before or after."""
+    redis = pytest.importorskip("redis")
+    prefix = f"riseup-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS,
+                                   "KEY_PREFIX": prefix}}
+    settings.RISEUP_STRIPE_BROADCAST_CHANNEL = prefix
+    client = redis.Redis.from_url(REDIS)
+    answers.close()
+    yield SimpleNamespace(url=REDIS, prefix=prefix, client=client)
+    answers.close()
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def _kill_subscription(client, pid: int) -> None:
+    """Cut the change subscription of process ``pid`` at the server, as a network failure would."""
+    name = f"{local_answers.SUBSCRIBER_NAME}-{pid}"
+    ids = [entry["id"] for entry in client.client_list() if entry.get("name") == name]
+    assert ids, f"no subscription named {name}"
+    for client_id in ids:
+        client.client_kill_filter(_id=client_id)
+
+
+def _until_alive(store=answers):
+    wait_for(lambda: store.token() is not None, timeout=5, message="the change subscription")
+    return store.token()
+
+
+def test_nothing_is_kept_without_a_redis_to_hear_changes():
+    """The suite's own settings: a local-memory cache, no Redis; every question goes on to the database."""
+    assert local_answers.broadcast_url() is None
+    answers.close()
+    assert answers.token() is None
+    answers.keep("k", True, 0, 60)
+    assert answers.get("k") is None
+
+
+def test_the_redis_of_the_default_cache_is_used_unless_set(settings):
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://@redis:6379/1"}}
+    assert local_answers.broadcast_url() == "redis://@redis:6379/1"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://a:6379/1,redis://b:6379/1"}}
+    assert local_answers.broadcast_url() == "redis://a:6379/1"
+    settings.RISEUP_STRIPE_BROADCAST_REDIS_URL = ""
+    assert local_answers.broadcast_url() is None
+    settings.RISEUP_STRIPE_BROADCAST_REDIS_URL = "redis://elsewhere:6379/0"
+    assert local_answers.broadcast_url() == "redis://elsewhere:6379/0"
+
+
+def test_an_answer_is_kept_until_any_process_announces_a_change(shared_redis, django_capture_on_commit_callbacks):
+    token = _until_alive()
+    answers.keep("k", "yes", token, 60)
+    assert answers.get("k") == "yes"
+    other = LocalAnswers()  # its own subscription and connection, as another process has
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            other.changed()
+        assert answers.get("k") is None  # heard before answering
+    finally:
+        other.close()
+
+
+def test_an_answer_read_while_a_change_was_announced_is_not_kept(shared_redis, django_capture_on_commit_callbacks):
+    token = _until_alive()
+    other = LocalAnswers()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            other.changed()  # announced between our read and our keeping what we read
+    finally:
+        other.close()
+    answers.keep("k", "stale", token, 60)
+    assert answers.get("k") is None
+    answers.keep("k", "fresh", answers.token(), 60)
+    assert answers.get("k") == "fresh"
+
+
+def test_this_process_drops_its_answers_at_its_own_change_at_once(shared_redis):
+    answers.keep("k", True, _until_alive(), 60)
+    answers.changed()  # before the commit, too: its own transaction may read again meanwhile
+    assert answers.get("k") is None
+
+
+def test_no_answer_outlives_its_age(shared_redis, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(local_answers, "_clock", lambda: now[0])
+    answers.close()
+    token = _until_alive()
+    answers.keep("k", True, token, 60)
+    now[0] += 30
+    wait_for(lambda: answers.get("k") is True, timeout=5, message="the PONG of the last ping")
+    now[0] += 31
+    wait_for(lambda: answers.token() is not None, timeout=5, message="the PONG of the last ping")
+    assert answers.get("k") is None
+
+
+def test_without_a_recent_pong_nothing_is_answered(shared_redis, monkeypatch):
+    """A subscription silent for longer than ALIVE_SECONDS may have missed a change: ask, ping, wait for the PONG."""
+    now = [1000.0]
+    monkeypatch.setattr(local_answers, "_clock", lambda: now[0])
+    answers.close()
+    answers.keep("k", True, _until_alive(), 600)
+    now[0] += local_answers.ALIVE_SECONDS + 1
+    assert answers.get("k") is None  # the ping just sent; its PONG not read yet
+    wait_for(lambda: answers.get("k") is True, timeout=5, message="the PONG")  # everything before it was heard
+
+
+def test_a_cut_subscription_drops_every_answer(shared_redis, monkeypatch):
+    monkeypatch.setattr(local_answers, "RETRY_SECONDS", 0.0)  # subscribe again at the next question
+    answers.keep("k", True, _until_alive(), 60)
+    _kill_subscription(shared_redis.client, os.getpid())
+    assert answers.get("k") is None  # the cut is read before the answer
+    _until_alive()  # subscribed again, starting from nothing
+    assert answers.get("k") is None
+
+
+def test_an_unreachable_redis_keeps_nothing(settings):
+    settings.RISEUP_STRIPE_BROADCAST_REDIS_URL = "redis://127.0.0.1:1/0"
+    store = LocalAnswers()
+    assert store.token() is None
+    store.keep("k", True, 0, 60)
+    assert store.get("k") is None
+
+
+def test_a_forked_process_keeps_nothing_of_its_parent(shared_redis):
+    answers.keep("k", True, _until_alive(), 60)
+    pid = os.fork()
+    if pid == 0:  # the child: its own subscription, nothing inherited
+        os._exit(0 if answers.get("k") is None else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert answers.get("k") is True
+
+
+def test_inside_a_transaction_only_what_the_database_says_after_the_commit_is_kept(
+        shared_redis, django_capture_on_commit_callbacks):
+    token = _until_alive()
+    reads = []
+
+    def read():
+        reads.append(1)
+        return True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                answers.remember("rolled back", True, token, read, 60)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        answers.remember("committed", True, token, read, 60)
+        assert answers.get("committed") is None  # not before the commit
+    assert reads == [1]  # read again once, after the commit; never for the rolled-back one
+    assert answers.get("committed") is True
+    assert answers.get("rolled back") is None
+
+
+def _gate(learner, course_key):
+    from crum import set_current_request
+    from django.test import RequestFactory
+    from openedx_filters.learning.filters import CourseEnrollmentStarted
+
+    from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
+
+    request = RequestFactory().post("/courses/enroll/")
+    request.user = learner
+    set_current_request(request)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            try:
+                PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, []).run_filter(
+                    user=learner, course_key=course_key, mode="audit")
+                refused = False
+            except CourseEnrollmentStarted.PreventEnrollment:
+                refused = True
+    finally:
+        set_current_request(None)
+    return len(queries), refused
+
+
+def test_the_gate_asks_nothing_once_it_knows_and_asks_again_after_a_refund(
+        shared_redis, django_capture_on_commit_callbacks):
+    _until_alive()
+    learner = factories.user()
+    free = factories.course()
+    course, offer = factories.paid_course()
+    order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_la", state=OrderState.FULFILLED)
+    assert _gate(learner, free.id) == (1, False)  # the database says free; Redis keeps it
+    assert _gate(learner, free.id) == (0, False)  # Redis said it; this process keeps it
+    assert _gate(learner, free.id) == (0, False)
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction: read again "after commit"
+        assert _gate(learner, course.id) == (1, False)  # the offer with what the learner holds
+        assert _gate(learner, course.id) == (1, False)  # the access probe
+    assert _gate(learner, course.id) == (0, False)  # both known here
+    with django_capture_on_commit_callbacks(execute=True):
+        order.transition(OrderState.CANCELLED)
+    queries, refused = _gate(learner, course.id)
+    assert refused and queries >= 1
+
+
+# -- two processes --------------------------------------------------------------------------------------------
+
+class Peer:
+    """Another process running the gate on this test's database, cache and change channel."""
+
+    def __init__(self, process):
+        self.process = process
+
+    def gate(self, learner, course_key) -> tuple[int, bool]:
+        self.process.stdin.write(f"{learner.pk} {course_key}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"the peer process ended: {self.process.stderr.read()[-3000:]}"
+        answer = json.loads(line)
+        return answer["queries"], answer["refused"]
+
+    def until(self, learner, course_key, expected, tries=10):
+        """Ask until the answer is ``expected`` (the first asks fill the caches): the answers seen."""
+        seen = []
+        for _ in range(tries):
+            seen.append(self.gate(learner, course_key))
+            if seen[-1] == expected:
+                return seen
+        raise AssertionError(f"never {expected}: {seen}")
+
+
+@pytest.fixture
+def peer(shared_redis):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings.test", "SANDBOX_CACHE_REDIS_URL": REDIS,
+           "SANDBOX_CACHE_KEY_PREFIX": shared_redis.prefix, "SANDBOX_BROADCAST_CHANNEL": shared_redis.prefix,
+           "SANDBOX_LOG_LEVEL": "ERROR"}
+    env["RISEUP_TEST_SQLITE_PATH" if connection.vendor == "sqlite" else "RISEUP_MYSQL_NAME"] = str(
+        connection.settings_dict["NAME"])
+    process = subprocess.Popen([sys.executable, "-m", "tests.gate_peer"], cwd=ROOT, env=env, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=die_with_parent)
+    try:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()[-3000:]
+        yield Peer(process)
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_sees_each_change_at_once(peer):
+    learner = factories.user()
+    free = factories.course()
+    course, offer = factories.paid_course()
+    order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_p1", state=OrderState.FULFILLED)
+    peer.until(learner, free.id, (0, False))
+    peer.until(learner, course.id, (0, False))  # the other process knows the course paid and the learner in
+    # A refund here: the other process refuses at its very next enrollment.
+    order.transition(OrderState.CANCELLED)
+    queries, refused = peer.gate(learner, course.id)
+    assert refused and queries >= 1
+    # A free course made paid here: refused there at once.
+    factories.offer(free)
+    assert peer.gate(learner, free.id)[1] is True
+    # Bought again here (a purchase announces nothing): the other process never kept the "no", so it asks.
+    Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price, currency=offer.currency,
+                         stripe_price_id="price_p2", state=OrderState.FULFILLED)
+    assert peer.gate(learner, course.id)[1] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_whose_subscription_is_cut_asks_the_database(peer, shared_redis):
+    learner = factories.user()
+    course, offer = factories.paid_course()
+    order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
+                                 currency=offer.currency, stripe_price_id="price_p3", state=OrderState.FULFILLED)
+    peer.until(learner, course.id, (0, False))
+    _kill_subscription(shared_redis.client, peer.process.pid)
+    # Cancelled while the other process cannot hear it, and with no announcement at all:
+    Order.objects.filter(pk=order.pk).update(state=OrderState.CANCELLED, access_slot=None)
+    queries, refused = peer.gate(learner, course.id)
+    assert refused and queries >= 1
