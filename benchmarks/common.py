@@ -131,15 +131,22 @@ def database_env(db: str, label: str, tmpdir: str) -> dict:
     return {"RISEUP_TEST_DB": "sqlite", "SANDBOX_SQLITE_PATH": os.path.join(tmpdir, f"{label}.sqlite3"), **cache}
 
 
-def forget_cache(label: str) -> None:
-    """The comparison's keys out of Redis (some never expire)."""
-    try:
-        import redis
+def forget_cache_prefix(prefix: str) -> None:
+    """Keys under ``prefix`` out of Redis (Django's ``cache.clear()`` would empty the whole database)."""
+    import redis
 
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match=f"*{cache_prefix(label)}*"):
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)
+    finally:
         client.close()
+
+
+def forget_cache(label: str) -> None:
+    """The comparison's keys out of Redis at its end (some never expire)."""
+    try:
+        forget_cache_prefix(cache_prefix(label))
     except Exception:  # noqa: BLE001 - nothing to clean on a Redis that cannot be reached
         pass
 

@@ -8,7 +8,10 @@ configured by ``OPEN_EDX_FILTERS_CONFIG`` as the platform is; "without" is the s
 with ``PaidCourseEnrollmentGate`` taken out of that pipeline. Each enrollment is made inside the
 learner's own request (crum), as a self-enrollment is. Cases: a free course and a paid course
 the learner bought, first enrollment (the row deleted before each call, untimed) and already
-enrolled. The step's own queries are counted too, by running it alone.
+enrolled. The step's own queries are counted too, by running it alone: once the process knows the
+course (and the learner's purchase), and in a process that knows nothing yet. Django's cache is on
+Redis, as on Tutor (``benchmarks.common.database_env``), so the step's in-memory answers hear changes
+as they would there.
 """
 
 from __future__ import annotations
@@ -78,6 +81,18 @@ def learner_request(learner):
     return request
 
 
+def forget_everything():
+    """What a new process knows: nothing in its memory, nothing in Django's cache."""
+    import os
+
+    from riseup_stripe_plugin.local_answers import answers
+
+    from .common import forget_cache_prefix
+
+    answers.close()
+    forget_cache_prefix(os.environ["SANDBOX_CACHE_KEY_PREFIX"])  # this comparison's keys, not the whole database
+
+
 def count_queries(fn) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -89,6 +104,7 @@ def count_queries(fn) -> int:
 
 def run(size, db, env, processes):
     from crum import set_current_request
+    from django.conf import settings
     from django.test import override_settings
     from openedx_filters.learning.filters import CourseEnrollmentStarted
 
@@ -126,13 +142,18 @@ def run(size, db, env, processes):
                 reset("step")
                 step_queries = count_queries(
                     lambda key=course_key: step.run_filter(user=learner, course_key=key, mode="audit"))
+                # A process that knows nothing yet: its memory and Django's cache both empty.
+                forget_everything()
+                cold_queries = count_queries(
+                    lambda key=course_key: step.run_filter(user=learner, course_key=key, mode="audit"))
                 with_stats, without_stats = summary(durations["with step"]), summary(durations["without step"])
                 rows.append({
                     "course": course_name, "situation": situation,
                     "with_step": with_stats, "without_step": without_stats,
                     "ratio": ratio(with_stats["median_ms"], without_stats["median_ms"]),
                     "queries_with_step": queries["with step"], "queries_without_step": queries["without step"],
-                    "step_queries": step_queries,
+                    "step_queries": step_queries, "step_queries_cold": cold_queries,
+                    "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
                 })
     finally:
         set_current_request(None)

@@ -136,7 +136,8 @@ class LocalAnswers:
                 if value is not None:
                     self.keep(key, value, token, max_age)
 
-        transaction.on_commit(fresh, using=using)
+        # robust: a database that fails this read after the commit costs the answer, not the request.
+        transaction.on_commit(fresh, using=using, robust=True)
 
     # -- changes -------------------------------------------------------------------------------------------
 
@@ -147,14 +148,14 @@ class LocalAnswers:
 
     def _announce(self) -> None:
         self._drop_all()
-        client = self._publishing_client()
-        if client is None:
-            return
         try:
+            client = self._publishing_client()
+            if client is None:
+                return
             client.publish(conf.get("RISEUP_STRIPE_BROADCAST_CHANNEL"), "changed")
         except Exception as exc:  # noqa: BLE001  (any Redis failure: the other processes keep their answers)
-            log.error("Change not announced to the other processes (they keep their answers at most %s s): %s",
-                      int(ACCESS_MAX_AGE), exc.__class__.__name__)
+            log.error("Change not announced to the other processes: they keep their answers until these expire "
+                      "(access %s s, paid courses 600 s): %s", int(ACCESS_MAX_AGE), exc.__class__.__name__)
 
     def _drop_all(self) -> None:
         with self._lock:

@@ -156,6 +156,17 @@ def test_an_unreachable_redis_keeps_nothing(settings):
     assert store.get("k") is None
 
 
+def test_a_change_redis_refuses_is_an_error_in_the_log_not_a_failed_commit(
+        settings, caplog, django_capture_on_commit_callbacks):
+    settings.RISEUP_STRIPE_BROADCAST_REDIS_URL = "redis://:hunter2@127.0.0.1:1/0"
+    store = LocalAnswers()
+    with django_capture_on_commit_callbacks(execute=True):
+        store.changed()
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) == 1 and "not announced" in errors[0].getMessage()
+    assert "hunter2" not in caplog.text  # the URL's password is never logged
+
+
 def test_a_forked_process_keeps_nothing_of_its_parent(shared_redis):
     answers.keep("k", True, _until_alive(), 60)
     pid = os.fork()
