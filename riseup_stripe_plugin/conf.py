@@ -128,14 +128,30 @@ SECRET_FIELDS = ("secret_key", "webhook_secret")
 
 
 def admin_values() -> dict:
-    """The values entered in the admin (secrets still encrypted), cached across requests and replicas."""
+    """
+    The values entered in the admin (secrets still encrypted), cached across requests and replicas.
+
+    Read on almost every request (a webhook reads them a dozen times): what the shared cache said is also
+    kept in this process's memory until a save of the settings is announced (:mod:`.local_answers`).
+    """
     from django.core.cache import cache
 
+    from .local_answers import answers
+
+    known = answers.get(_LOCAL_KEY)
+    if known is not None:
+        return known
+    token = answers.token()
     values = cache.get(CACHE_KEY)
     if values is None:
         values = _read_admin_values()
         cache.set(CACHE_KEY, values, CACHE_SECONDS)
+    else:
+        answers.keep(_LOCAL_KEY, values, token, CACHE_SECONDS)
     return values
+
+
+_LOCAL_KEY = ("payment configuration",)
 
 
 def _read_admin_values() -> dict:
@@ -165,10 +181,13 @@ def _read_admin_values() -> dict:
 
 
 def forget_admin_values() -> None:
-    """Drop the cached admin values (called when the payment settings are saved)."""
+    """Drop the cached admin values (called once a save of the payment settings has committed), everywhere."""
     from django.core.cache import cache
 
+    from .local_answers import answers
+
     cache.delete(CACHE_KEY)
+    answers.announce()  # after the shared cache's: a process that hears it reads the cache anew
 
 
 def mask_secret(value: str | None) -> str:

@@ -144,9 +144,10 @@ class LocalAnswers:
     def changed(self, using: str = "default") -> None:
         """Something answers depend on changed: drop them here now, and everywhere once committed."""
         self._drop_all()
-        transaction.on_commit(self._announce, using=using)
+        transaction.on_commit(self.announce, using=using)
 
-    def _announce(self) -> None:
+    def announce(self) -> None:
+        """A committed change: drop every answer here and announce it to every process (see :meth:`changed`)."""
         self._drop_all()
         try:
             client = self._publishing_client()

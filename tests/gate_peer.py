@@ -1,8 +1,9 @@
 """
 Another LMS process for the tests: the enrollment gate on the test's database and Redis, run on command.
 
-Each line read is ``<user id> <course key>``; each answer written is one JSON line with the queries the
-gate made and whether it refused. ``python -m tests.gate_peer``, with the test's settings in its environment.
+Each line read is ``<user id> <course key>`` (the answer, one JSON line: the queries the gate made and
+whether it refused) or ``setting <NAME>`` (the answer: the plugin setting's value and the queries made).
+``python -m tests.gate_peer``, with the test's settings in its environment.
 """
 
 import json
@@ -27,8 +28,16 @@ def main():
 
     step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [])
     print("ready", flush=True)
+    from riseup_stripe_plugin import conf
+
     for line in sys.stdin:
-        user_id, course = line.split()
+        first, second = line.split()
+        if first == "setting":
+            with CaptureQueriesContext(connection) as queries:
+                value = conf.get(second)
+            print(json.dumps({"value": value, "queries": len(queries)}), flush=True)
+            continue
+        user_id, course = first, second
         user = get_user_model().objects.get(pk=user_id)
         request = RequestFactory().post("/courses/enroll/")
         request.user = user

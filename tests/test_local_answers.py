@@ -260,6 +260,12 @@ class Peer:
         answer = json.loads(line)
         return answer["queries"], answer["refused"]
 
+    def setting(self, name) -> tuple:
+        self.process.stdin.write(f"setting {name}\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return answer["value"], answer["queries"]
+
     def until(self, learner, course_key, expected, tries=10):
         """Ask until the answer is ``expected`` (the first asks fill the caches): the answers seen."""
         seen = []
@@ -326,3 +332,17 @@ def test_another_process_whose_subscription_is_cut_asks_the_database(peer, share
     Order.objects.filter(pk=order.pk).update(state=OrderState.CANCELLED, access_slot=None)
     queries, refused = peer.gate(learner, course.id)
     assert refused and queries >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payment_settings_saved_here_are_read_there_at_once(peer):
+    """The settings page's values are kept in each process's memory too, dropped when a save is announced."""
+    from riseup_stripe_plugin.models import PaymentConfiguration
+
+    row = PaymentConfiguration.objects.create(invoice_footer="Before")
+    for _ in range(3):
+        value, queries = peer.setting("RISEUP_STRIPE_INVOICE_FOOTER")
+    assert (value, queries) == ("Before", 0)  # known there: no database, no cache
+    row.invoice_footer = "After"
+    row.save()  # committed here (the receiver announces it after the commit)
+    assert peer.setting("RISEUP_STRIPE_INVOICE_FOOTER")[0] == "After"
