@@ -16,20 +16,15 @@ def main():
     import django
 
     django.setup()
-    from crum import set_current_request
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
     from opaque_keys.edx.keys import CourseKey
-    from openedx_filters.learning.filters import CourseEnrollmentStarted
 
-    from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
-
-    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [])
-    print("ready", flush=True)
     from riseup_stripe_plugin import conf
+    from tests.gate_run import run_gate
 
+    print("ready", flush=True)
     for line in sys.stdin:
         first, second = line.split()
         if first == "setting":
@@ -37,19 +32,8 @@ def main():
                 value = conf.get(second)
             print(json.dumps({"value": value, "queries": len(queries)}), flush=True)
             continue
-        user_id, course = first, second
-        user = get_user_model().objects.get(pk=user_id)
-        request = RequestFactory().post("/courses/enroll/")
-        request.user = user
-        set_current_request(request)  # the learner's own request: a self-enrollment
-        with CaptureQueriesContext(connection) as queries:
-            try:
-                step.run_filter(user=user, course_key=CourseKey.from_string(course), mode="audit")
-                refused = False
-            except CourseEnrollmentStarted.PreventEnrollment:
-                refused = True
-        set_current_request(None)
-        print(json.dumps({"queries": len(queries), "refused": refused}), flush=True)
+        queries, refused = run_gate(get_user_model().objects.get(pk=first), CourseKey.from_string(second))
+        print(json.dumps({"queries": queries, "refused": refused}), flush=True)
 
 
 if __name__ == "__main__":

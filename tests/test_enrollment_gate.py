@@ -16,6 +16,7 @@ from sandbox.platform import enrollment
 from sandbox.platform.models import CourseEnrollment
 
 from . import factories
+from .gate_run import run_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -157,25 +158,7 @@ def test_studio_refusal_links_to_the_lms_purchase_page(client, settings):
 
 def _gate_queries(learner, course_key):
     """Run the gate step alone, as the learner's own request; (queries, refused?)."""
-    from crum import set_current_request
-    from django.db import connection
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
-
-    step = PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, [])
-    request = RequestFactory().post("/")
-    request.user = learner
-    set_current_request(request)
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            try:
-                step.run_filter(user=learner, course_key=course_key, mode="audit")
-                refused = False
-            except CourseEnrollmentStarted.PreventEnrollment:
-                refused = True
-    finally:
-        set_current_request(None)
-    return len(queries), refused
+    return run_gate(learner, course_key)
 
 
 def test_gate_costs_no_query_on_a_free_course_once_known_and_one_on_a_paid_one():

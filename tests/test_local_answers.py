@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from riseup_stripe_plugin import local_answers
 from riseup_stripe_plugin.local_answers import LocalAnswers, answers
@@ -24,6 +23,7 @@ from riseup_stripe_plugin.states import OrderState
 from . import factories
 from .celery_worker import ROOT, die_with_parent
 from .conftest import wait_for
+from .gate_run import run_gate
 
 pytestmark = pytest.mark.django_db
 
@@ -200,29 +200,6 @@ def test_inside_a_transaction_only_what_the_database_says_after_the_commit_is_ke
     assert answers.get("rolled back") is None
 
 
-def _gate(learner, course_key):
-    from crum import set_current_request
-    from django.test import RequestFactory
-    from openedx_filters.learning.filters import CourseEnrollmentStarted
-
-    from riseup_stripe_plugin.enrollment.gate import PaidCourseEnrollmentGate
-
-    request = RequestFactory().post("/courses/enroll/")
-    request.user = learner
-    set_current_request(request)
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            try:
-                PaidCourseEnrollmentGate(CourseEnrollmentStarted.filter_type, []).run_filter(
-                    user=learner, course_key=course_key, mode="audit")
-                refused = False
-            except CourseEnrollmentStarted.PreventEnrollment:
-                refused = True
-    finally:
-        set_current_request(None)
-    return len(queries), refused
-
-
 def test_the_gate_asks_nothing_once_it_knows_and_asks_again_after_a_refund(
         shared_redis, django_capture_on_commit_callbacks):
     _until_alive()
@@ -231,16 +208,16 @@ def test_the_gate_asks_nothing_once_it_knows_and_asks_again_after_a_refund(
     course, offer = factories.paid_course()
     order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
                                  currency=offer.currency, stripe_price_id="price_la", state=OrderState.FULFILLED)
-    assert _gate(learner, free.id) == (1, False)  # the database says free; Redis keeps it
-    assert _gate(learner, free.id) == (0, False)  # Redis said it; this process keeps it
-    assert _gate(learner, free.id) == (0, False)
+    assert run_gate(learner, free.id) == (1, False)  # the database says free; Redis keeps it
+    assert run_gate(learner, free.id) == (0, False)  # Redis said it; this process keeps it
+    assert run_gate(learner, free.id) == (0, False)
     with django_capture_on_commit_callbacks(execute=True):  # the test's transaction: read again "after commit"
-        assert _gate(learner, course.id) == (1, False)  # the offer with what the learner holds
-        assert _gate(learner, course.id) == (1, False)  # the access probe
-    assert _gate(learner, course.id) == (0, False)  # both known here
+        assert run_gate(learner, course.id) == (1, False)  # the offer with what the learner holds
+        assert run_gate(learner, course.id) == (1, False)  # the access probe
+    assert run_gate(learner, course.id) == (0, False)  # both known here
     with django_capture_on_commit_callbacks(execute=True):
         order.transition(OrderState.CANCELLED)
-    queries, refused = _gate(learner, course.id)
+    queries, refused = run_gate(learner, course.id)
     assert refused and queries >= 1
 
 
