@@ -136,7 +136,7 @@ def admin_values() -> dict:
     """
     from django.core.cache import cache
 
-    from .local_answers import answers
+    from .local_answers import MAX_AGE, answers
 
     known = answers.get(_LOCAL_KEY)
     if known is not None:
@@ -147,7 +147,7 @@ def admin_values() -> dict:
         values = _read_admin_values()
         cache.set(CACHE_KEY, values, CACHE_SECONDS)
     else:
-        answers.keep(_LOCAL_KEY, values, token, CACHE_SECONDS)
+        answers.keep(_LOCAL_KEY, values, token, MAX_AGE)
     return values
 
 

@@ -9,7 +9,8 @@ committed. Before it answers, a process reads what has reached its subscription,
 
 It fails closed: answers are given only while the subscription is known to be alive. A PING goes down the
 subscription every second, and its PONG comes back after every message published before it. Answers are
-given only within ``ALIVE_SECONDS`` of the last PONG; without one, the caller asks the database. A broken
+given only within ``ALIVE_SECONDS`` of sending the PING whose PONG was read last; without one, the
+caller asks the database. A broken
 connection, an unreachable Redis or a fork drops every answer kept. An answer read while a change was
 being announced is not kept: the count of changes heard is compared before and after the read. No answer
 outlives its ``max_age``, even if an announcement is lost (Redis refusing the publish is logged as an
@@ -22,6 +23,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 
 from django.db import transaction
 
@@ -68,6 +70,8 @@ class LocalAnswers:
         self._publisher = None
         self._publisher_pid = None
         self._changes = 0
+        self._messages = 0
+        self._failing = False
         self._start(pid=None)
 
     def _start(self, pid):
@@ -78,7 +82,20 @@ class LocalAnswers:
         self._subscribed = False
         self._heard = float("-inf")
         self._pinged = float("-inf")
+        self._pings: deque = deque()  # when each PING not answered yet was sent
         self._retry_at = 0.0
+
+    def forked(self) -> None:
+        """In a forked child: a lock of its own (the parent's may have been held by another thread) and nothing else."""
+        self._lock = threading.Lock()
+        self._publisher = None
+        self._start(os.getpid())
+
+    def changes_heard(self) -> int:
+        """How many announcements this process has read (after reading what has arrived)."""
+        with self._lock:
+            self._alive()
+            return self._messages
 
     # -- reading -------------------------------------------------------------------------------------------
 
@@ -116,10 +133,12 @@ class LocalAnswers:
         """
         if token is None:
             return
-        if transaction.get_connection(using).in_atomic_block:
+        connection = transaction.get_connection(using)
+        if connection.in_atomic_block:
             self.keep_after_commit(key, read, max_age, using)
-        else:
+        elif connection.get_autocommit():
             self.keep(key, value, token, max_age)
+        # else: a transaction managed by hand (autocommit off): its snapshot may be old, nothing is kept
 
     def keep_after_commit(self, key, read, max_age: float, using: str = "default") -> None:
         """
@@ -156,7 +175,7 @@ class LocalAnswers:
             client.publish(conf.get("RISEUP_STRIPE_BROADCAST_CHANNEL"), "changed")
         except Exception as exc:  # noqa: BLE001  (any Redis failure: the other processes keep their answers)
             log.error("Change not announced to the other processes: they keep their answers until these expire "
-                      "(access %s s, paid courses 600 s): %s", int(ACCESS_MAX_AGE), exc.__class__.__name__)
+                      "(%s s): %s", int(MAX_AGE), exc.__class__.__name__)
 
     def _drop_all(self) -> None:
         with self._lock:
@@ -187,14 +206,19 @@ class LocalAnswers:
         self._drain(now)
         if self._pubsub is None:
             return False
-        if now - self._pinged >= PING_SECONDS:
-            self._pinged = now
-            try:
-                self._pubsub.ping()
-            except Exception:  # noqa: BLE001
-                self._lost(now)
-                return False
+        if now - self._pinged >= PING_SECONDS and not self._ping(now):
+            return False
         return self._subscribed and now - self._heard <= ALIVE_SECONDS
+
+    def _ping(self, now) -> bool:
+        self._pinged = now
+        try:
+            self._pubsub.ping()
+        except Exception:  # noqa: BLE001
+            self._lost(now)
+            return False
+        self._pings.append(now)
+        return True
 
     def _subscribe(self, now) -> bool:
         if now < self._retry_at:
@@ -203,19 +227,30 @@ class LocalAnswers:
         if url is None:
             self._retry_at = float("inf")  # no Redis named: nothing is kept, the caller always asks
             return False
+        pubsub = None
         try:
             import redis
 
             pubsub = redis.Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT, socket_timeout=_CONNECT_TIMEOUT,
+                                          socket_keepalive=True,
                                           client_name=f"{SUBSCRIBER_NAME}-{os.getpid()}").pubsub()
             pubsub.subscribe(conf.get("RISEUP_STRIPE_BROADCAST_CHANNEL"))
         except Exception as exc:  # noqa: BLE001
-            log.warning("Change channel unreachable, the gate asks every time: %s", exc.__class__.__name__)
+            if not self._failing:  # once per outage, not at every retry
+                log.warning("Change channel unreachable, the gate asks every time: %s", exc.__class__.__name__)
+            self._failing = True
             self._retry_at = now + RETRY_SECONDS
+            if pubsub is not None:
+                try:
+                    pubsub.close()
+                except Exception:  # noqa: BLE001
+                    pass
             return False
-        self._pubsub, self._subscribed, self._pinged = pubsub, False, now
-        pubsub.ping()
-        return True
+        if self._failing:
+            log.info("Change channel reachable again")
+        self._failing = False
+        self._pubsub, self._subscribed = pubsub, False
+        return self._ping(now)
 
     def _drain(self, now) -> None:
         while self._pubsub is not None:
@@ -231,13 +266,20 @@ class LocalAnswers:
                 return
             kind = message.get("type")
             if kind == "subscribe":
+                # Subscribed, or subscribed again by the client after a reconnection: what was kept before
+                # may have missed an announcement.
                 self._subscribed = True
+                self._answers.clear()
                 self._changes += 1
             elif kind == "message":
                 self._answers.clear()
                 self._changes += 1
-            elif kind == "pong" and self._subscribed:
-                self._heard = now
+                self._messages += 1
+            elif kind == "pong" and self._pings:
+                # Everything published before this PING reached Redis has been read: alive as of its sending.
+                sent = self._pings.popleft()
+                if self._subscribed:
+                    self._heard = sent
 
     def _lost(self, now) -> None:
         pubsub, self._pubsub = self._pubsub, None
@@ -245,6 +287,7 @@ class LocalAnswers:
         self._changes += 1
         self._subscribed = False
         self._heard = float("-inf")
+        self._pings.clear()
         self._retry_at = now + RETRY_SECONDS
         try:
             pubsub.close()
@@ -262,8 +305,10 @@ class LocalAnswers:
             self._start(pid=None)
 
 
-#: How long a "this learner holds access" answer is kept at most (a lost announcement is seen after this).
-ACCESS_MAX_AGE = 60.0
+#: How long an answer is kept here at most (a lost announcement, a change behind the ORM, is seen after this).
+MAX_AGE = 60.0
 
 #: This process's answers.
 answers = LocalAnswers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=answers.forked)

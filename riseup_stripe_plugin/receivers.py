@@ -28,7 +28,7 @@ def course_offer_changed(instance, signal=None, **kwargs):
     """
     from .catalog import index, paid_courses
 
-    paid_courses.forget(instance.course_key)
+    paid_courses.forget(instance.course_key, using=instance._state.db or "default")
     if signal is post_delete:
         index.offer_deleted(instance)
     else:
@@ -39,13 +39,13 @@ def course_offer_changed(instance, signal=None, **kwargs):
 def order_access_changed(order=None, source=None, target=None, **kwargs):
     """An order that no longer grants access (cancelled, refunded, disputed): no process may still say it does."""
     if source in ACCESS_STATES and target not in ACCESS_STATES:
-        answers.changed()
+        answers.changed(using=getattr(getattr(order, "_state", None), "db", None) or "default")
 
 
 @receiver(post_delete, sender=Order, dispatch_uid="riseup_stripe_order_deleted")
-def order_deleted(**kwargs):
+def order_deleted(using="default", **kwargs):
     """An order deleted (by hand, or with its learner) took its access with it."""
-    answers.changed()
+    answers.changed(using=using)
 
 
 @receiver(order_fulfilled, dispatch_uid="riseup_stripe_purchase_email")

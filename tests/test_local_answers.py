@@ -47,6 +47,15 @@ def shared_redis(settings):
     client.close()
 
 
+@pytest.fixture
+def clock(shared_redis, monkeypatch):
+    """The answers' clock, which the test moves (``clock[0] += seconds``); Redis stays real."""
+    now = [1000.0]
+    monkeypatch.setattr(local_answers, "_clock", lambda: now[0])
+    answers.close()
+    return now
+
+
 def _kill_subscription(client, pid: int) -> None:
     """Cut the change subscription of process ``pid`` at the server, as a network failure would."""
     name = f"{local_answers.SUBSCRIBER_NAME}-{pid}"
@@ -54,6 +63,11 @@ def _kill_subscription(client, pid: int) -> None:
     assert ids, f"no subscription named {name}"
     for client_id in ids:
         client.client_kill_filter(_id=client_id)
+
+
+def _until_heard(before: int) -> None:
+    """Until this process has read an announcement more than ``before``: once it has, so can any other."""
+    wait_for(lambda: answers.changes_heard() > before, timeout=5, message="the announcement")
 
 
 def _until_alive(store=answers):
@@ -66,7 +80,7 @@ def test_nothing_is_kept_without_a_redis_to_hear_changes():
     assert local_answers.broadcast_url() is None
     answers.close()
     assert answers.token() is None
-    answers.keep("k", True, 0, 60)
+    answers.keep("k", True, answers._changes, 60)  # even with the current count of changes
     assert answers.get("k") is None
 
 
@@ -88,9 +102,11 @@ def test_an_answer_is_kept_until_any_process_announces_a_change(shared_redis, dj
     assert answers.get("k") == "yes"
     other = LocalAnswers()  # its own subscription and connection, as another process has
     try:
+        heard = answers.changes_heard()
         with django_capture_on_commit_callbacks(execute=True):
             other.changed()
-        assert answers.get("k") is None  # heard before answering
+        _until_heard(heard)
+        assert answers.get("k") is None
     finally:
         other.close()
 
@@ -99,8 +115,10 @@ def test_an_answer_read_while_a_change_was_announced_is_not_kept(shared_redis, d
     token = _until_alive()
     other = LocalAnswers()
     try:
+        heard = answers.changes_heard()
         with django_capture_on_commit_callbacks(execute=True):
             other.changed()  # announced between our read and our keeping what we read
+        _until_heard(heard)
     finally:
         other.close()
     answers.keep("k", "stale", token, 60)
@@ -115,10 +133,8 @@ def test_this_process_drops_its_answers_at_its_own_change_at_once(shared_redis):
     assert answers.get("k") is None
 
 
-def test_no_answer_outlives_its_age(shared_redis, monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(local_answers, "_clock", lambda: now[0])
-    answers.close()
+def test_no_answer_outlives_its_age(clock):
+    now = clock
     token = _until_alive()
     answers.keep("k", True, token, 60)
     now[0] += 30
@@ -128,15 +144,27 @@ def test_no_answer_outlives_its_age(shared_redis, monkeypatch):
     assert answers.get("k") is None
 
 
-def test_without_a_recent_pong_nothing_is_answered(shared_redis, monkeypatch):
+def test_without_a_recent_pong_nothing_is_answered(clock):
     """A subscription silent for longer than ALIVE_SECONDS may have missed a change: ask, ping, wait for the PONG."""
-    now = [1000.0]
-    monkeypatch.setattr(local_answers, "_clock", lambda: now[0])
-    answers.close()
+    now = clock
     answers.keep("k", True, _until_alive(), 600)
     now[0] += local_answers.ALIVE_SECONDS + 1
     assert answers.get("k") is None  # the ping just sent; its PONG not read yet
     wait_for(lambda: answers.get("k") is True, timeout=5, message="the PONG")  # everything before it was heard
+
+
+def test_a_pong_read_late_proves_only_what_was_true_when_its_ping_left(clock):
+    """An idle process reading an old PONG (its connection may have died since) does not answer from memory."""
+    import time
+
+    now = clock
+    answers.keep("k", True, _until_alive(), 600)
+    now[0] += local_answers.PING_SECONDS + 0.5
+    assert answers.get("k") is True  # a PING leaves now
+    time.sleep(0.2)  # its PONG arrives, unread: the process is idle
+    now[0] += 10
+    assert answers.get("k") is None  # the PONG read now vouches for 10 s ago only
+    wait_for(lambda: answers.get("k") is True, timeout=5, message="the PONG of a fresh PING")
 
 
 def test_a_cut_subscription_drops_every_answer(shared_redis, monkeypatch):
@@ -152,7 +180,7 @@ def test_an_unreachable_redis_keeps_nothing(settings):
     settings.RISEUP_STRIPE_BROADCAST_REDIS_URL = "redis://127.0.0.1:1/0"
     store = LocalAnswers()
     assert store.token() is None
-    store.keep("k", True, 0, 60)
+    store.keep("k", True, store._changes, 60)
     assert store.get("k") is None
 
 
@@ -216,7 +244,7 @@ def test_the_gate_asks_nothing_once_it_knows_and_asks_again_after_a_refund(
         assert run_gate(learner, course.id) == (1, False)  # the access probe
     assert run_gate(learner, course.id) == (0, False)  # both known here
     with django_capture_on_commit_callbacks(execute=True):
-        order.transition(OrderState.CANCELLED)
+        order.transition(OrderState.CANCELLED)  # dropped here at once, without waiting for Redis
     queries, refused = run_gate(learner, course.id)
     assert refused and queries >= 1
 
@@ -229,19 +257,21 @@ class Peer:
     def __init__(self, process):
         self.process = process
 
-    def gate(self, learner, course_key) -> tuple[int, bool]:
-        self.process.stdin.write(f"{learner.pk} {course_key}\n")
+    def ask(self, line: str) -> dict:
+        self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        assert line, f"the peer process ended: {self.process.stderr.read()[-3000:]}"
-        answer = json.loads(line)
+        answer = self.process.stdout.readline()
+        assert answer, f"the peer process ended: {self.process.stderr.read()[-3000:]}"
+        return json.loads(answer)
+
+    def gate(self, learner, course_key) -> tuple[int, bool]:
+        answer = self.ask(f"{learner.pk} {course_key}")
+        self.in_memory = answer["in_memory"]
         return answer["queries"], answer["refused"]
 
     def setting(self, name) -> tuple:
-        self.process.stdin.write(f"setting {name}\n")
-        self.process.stdin.flush()
-        answer = json.loads(self.process.stdout.readline())
-        return answer["value"], answer["queries"]
+        answer = self.ask(f"setting {name}")
+        return answer["value"], answer["queries"], answer["in_memory"]
 
     def until(self, learner, course_key, expected, tries=10):
         """Ask until the answer is ``expected`` (the first asks fill the caches): the answers seen."""
@@ -265,6 +295,7 @@ def peer(shared_redis):
                                preexec_fn=die_with_parent)
     try:
         assert process.stdout.readline().strip() == "ready", process.stderr.read()[-3000:]
+        _until_alive()  # this process hears the channel too (the tests wait on it)
         yield Peer(process)
     finally:
         process.stdin.close()
@@ -283,13 +314,19 @@ def test_another_process_sees_each_change_at_once(peer):
     order = Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price,
                                  currency=offer.currency, stripe_price_id="price_p1", state=OrderState.FULFILLED)
     peer.until(learner, free.id, (0, False))
+    peer.until(learner, free.id, (0, False))
+    assert peer.in_memory  # "free", held in the other process's memory (no cache read either)
     peer.until(learner, course.id, (0, False))  # the other process knows the course paid and the learner in
-    # A refund here: the other process refuses at its very next enrollment.
+    # A refund here: once announced, the other process refuses at its next enrollment.
+    heard = answers.changes_heard()
     order.transition(OrderState.CANCELLED)
+    _until_heard(heard)
     queries, refused = peer.gate(learner, course.id)
     assert refused and queries >= 1
-    # A free course made paid here: refused there at once.
+    # A free course made paid here: refused there too.
+    heard = answers.changes_heard()
     factories.offer(free)
+    _until_heard(heard)
     assert peer.gate(learner, free.id)[1] is True
     # Bought again here (a purchase announces nothing): the other process never kept the "no", so it asks.
     Order.objects.create(user=learner, course_key=course.id, offer=offer, amount=offer.price, currency=offer.currency,
@@ -318,8 +355,10 @@ def test_payment_settings_saved_here_are_read_there_at_once(peer):
 
     row = PaymentConfiguration.objects.create(invoice_footer="Before")
     for _ in range(3):
-        value, queries = peer.setting("RISEUP_STRIPE_INVOICE_FOOTER")
-    assert (value, queries) == ("Before", 0)  # known there: no database, no cache
+        answer = peer.setting("RISEUP_STRIPE_INVOICE_FOOTER")
+    assert answer == ("Before", 0, True)  # held in the other process's memory
+    heard = answers.changes_heard()
     row.invoice_footer = "After"
     row.save()  # committed here (the receiver announces it after the commit)
+    _until_heard(heard)
     assert peer.setting("RISEUP_STRIPE_INVOICE_FOOTER")[0] == "After"

@@ -20,7 +20,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
-from ..local_answers import answers
+from ..local_answers import MAX_AGE, answers
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def cached_is_paid(offer_key) -> bool | None:
     known = {_PAID: True, _FREE: False}.get(value)
     if known is not None:
         # What the shared cache says, kept here until an offer change is announced.
-        answers.keep(local_key, known, token, TIMEOUT_SECONDS)
+        answers.keep(local_key, known, token, MAX_AGE)
     return known
 
 
@@ -78,7 +78,7 @@ def offers_generation() -> str:
         return ""
 
 
-def forget(offer_key) -> None:
+def forget(offer_key, using: str = "default") -> None:
     """The course's offer changed: forget the answer now and again once the change has committed."""
     def _forget():
         try:
@@ -89,9 +89,9 @@ def forget(offer_key) -> None:
             log.error("Paid-course cache not cleared for %s: %s", offer_key, exc.__class__.__name__)
 
     _forget()
-    transaction.on_commit(_forget)
+    transaction.on_commit(_forget, using=using)
     # Registered after the cache's own forgetting: a process that hears the change reads the cache anew.
-    answers.changed()
+    answers.changed(using=using)
 
 
 def renew_generation() -> None:

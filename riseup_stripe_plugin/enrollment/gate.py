@@ -22,7 +22,7 @@ from openedx_filters.learning.filters import CourseEnrollmentStarted
 from .. import edxapp_wrapper as platform
 from ..catalog import paid_courses
 from ..catalog.offers import offer_course_key
-from ..local_answers import ACCESS_MAX_AGE, answers
+from ..local_answers import MAX_AGE, answers
 from ..models import CourseOffer, Order
 from ..orders.eligibility import eligibility
 from ..states import ACCESS_STATES, OrderState
@@ -113,7 +113,7 @@ def holds_access(user, course_key) -> bool:
     alias = router.db_for_read(Order)
     if not _probe(alias, slot):
         return False
-    answers.remember(local_key, True, token, read=lambda: _probe(alias, slot) or None, max_age=ACCESS_MAX_AGE,
+    answers.remember(local_key, True, token, read=lambda: _probe(alias, slot) or None, max_age=MAX_AGE,
                      using=alias)
     return True
 
