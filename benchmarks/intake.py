@@ -15,7 +15,10 @@ Comparisons 4 and 5: webhook intake through a real WSGI server, against dj-strip
    sampled and their peak (``VmHWM``) read before they stop.
 3. The same events, signed with the same secret, go to a minimal dj-stripe site
    (:mod:`benchmarks.djstripe_site`, its own virtualenv, its own MariaDB database, gunicorn with 2
-   workers too, re-reading the sessions from the same emulator).
+   workers too, re-reading the sessions from the same emulator). Both sites are up together and the
+   measured events go in rounds (3 at full size), each round's slice to one site then the other, the
+   first alternating: a machine that slows down during the run weighs on both alike. Each site's
+   events per second are its events over the time of its rounds together.
 
 Steps 2 and 3 process each event in its request (the plugin's request mode, dj-stripe's only
 one): that is the comparison. Then the plugin's Celery mode on events of other purchases: the
@@ -30,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,91 +184,159 @@ def load(processes, name, events_file, url, secret, *, skip, count, seconds, wor
     return json.loads(out.read_text())
 
 
-def serve_and_load(processes, name, command, env, path, secret, events_file, size, emulator, workdir,
-                   after_warmup=None) -> dict:
-    """Start gunicorn, warm it up, load it, read its workers' memory, stop it."""
-    port = free_port()
-    command = [*command, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-               "--graceful-timeout", "5", "--log-level", "warning"]
-    log_path = Path(workdir) / f"gunicorn-{name}.log"
-    with open(log_path, "ab") as log:
-        server = processes.start(f"gunicorn ({name})", command, env=env, cwd=REPO_ROOT, stdout=log,
-                                 stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        wait_until(http_ready(url), timeout=60, interval=0.2, message=f"gunicorn ({name}) to answer")
-        wait_until(lambda: len(worker_pids(server.pid)) >= WORKERS, timeout=30, message="the workers")
-        warmup = load(processes, name, events_file, url, secret, skip=0, count=WARMUP_EVENTS, seconds=60,
-                      workdir=workdir)
-        if after_warmup is not None:
-            after_warmup()
-        emulator.clear_requests()
-        sampler = RSSSampler(server.pid)
-        sampler.start()
+class Site:
+    """
+    One site served by gunicorn (``WORKERS`` sync workers), loaded in rounds; its figures are those of
+    every round together. Several sites are up at once and loaded in turns, so that a machine that
+    slows down or speeds up during the run weighs on each alike.
+    """
+
+    def __init__(self, processes, name, command, env, path, workdir):
+        self.processes, self.name, self.workdir = processes, name, workdir
+        port = free_port()
+        command = [*command, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                   "--graceful-timeout", "5", "--log-level", "warning"]
+        self.log_path = Path(workdir) / f"gunicorn-{name}.log"
+        with open(self.log_path, "ab") as log:
+            self.server = processes.start(f"gunicorn ({name})", command, env=env, cwd=REPO_ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}{path}"
+        self.rounds, self.stripe_calls, self.by_endpoint, self.warmup_ok = [], 0, {}, None
         try:
-            result = load(processes, name, events_file, url, secret, skip=WARMUP_EVENTS,
-                          count=size["intake_events"], seconds=size["intake_seconds"], workdir=workdir)
-        finally:
-            sampler.stopped.set()
-            sampler.join(5)
-        stripe_calls = emulator.request_count()
-        workers = worker_pids(server.pid)
+            wait_until(http_ready(self.url), timeout=60, interval=0.2, message=f"gunicorn ({name}) to answer")
+            wait_until(lambda: len(worker_pids(self.server.pid)) >= WORKERS, timeout=30, message="the workers")
+        except BaseException:
+            processes.stop(self.server)
+            raise
+        self.sampler = RSSSampler(self.server.pid)
+        self.sampler.start()
+
+    def warm_up(self, events_file, secret) -> None:
+        self.warmup_ok = load(self.processes, self.name, events_file, self.url, secret, skip=0,
+                              count=WARMUP_EVENTS, seconds=60, workdir=self.workdir)["ok"]
+
+    def load_round(self, events_file, secret, emulator, *, skip, count, seconds) -> dict:
+        """The events ``skip`` to ``skip + count`` (at most ``seconds``), with the Stripe calls they made."""
+        emulator.clear_requests()
+        result = load(self.processes, self.name, events_file, self.url, secret, skip=skip, count=count,
+                      seconds=seconds, workdir=self.workdir)
+        calls = emulator.request_count()
+        self.stripe_calls += calls["count"]
+        for endpoint, number in calls["by_endpoint"].items():
+            self.by_endpoint[endpoint] = self.by_endpoint.get(endpoint, 0) + number
+        self.rounds.append(result)
+        return result
+
+    def figures(self) -> dict:
+        """Every round together: events per second over their summed time, medians over all requests."""
+        ok = sum(r["ok"] for r in self.rounds)
+        wall = sum(r["wall_seconds"] for r in self.rounds)
+        latencies = sorted(value for r in self.rounds for value in r["latencies_s"])
+        queries = [value for r in self.rounds for value in r["queries"]]
+        statuses = {}
+        for r in self.rounds:
+            for status, number in r["statuses"].items():
+                statuses[status] = statuses.get(status, 0) + number
+
+        def pct(q):
+            return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None
+
+        workers = worker_pids(self.server.pid)
         peaks = [memory_kb(pid, "VmHWM") or 0 for pid in workers]
-        result.update({
-            "warmup_ok": warmup["ok"],
-            "stripe_calls": stripe_calls["count"],
-            "stripe_calls_per_event": round(stripe_calls["count"] / result["ok"], 2) if result["ok"] else None,
-            "stripe_calls_by_endpoint": stripe_calls["by_endpoint"],
+        result = {
+            "sent": sum(r["sent"] for r in self.rounds), "ok": ok, "statuses": statuses,
+            "concurrency": CONCURRENCY, "rounds": len(self.rounds), "wall_seconds": round(wall, 3),
+            "events_per_second": round(ok / wall, 2) if wall else None,
+            "events_per_second_by_round": [r["events_per_second"] for r in self.rounds],
+            "ack_median_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+            "ack_p95_ms": pct(0.95), "ack_max_ms": pct(1.0),
+            "queries_per_event_median": statistics.median(queries) if queries else None,
+            "queries_per_event_mean": round(statistics.fmean(queries), 2) if queries else None,
+            "warmup_ok": self.warmup_ok,
+            "stripe_calls": self.stripe_calls,
+            "stripe_calls_per_event": round(self.stripe_calls / ok, 2) if ok else None,
+            "stripe_calls_by_endpoint": self.by_endpoint,
             "workers": len(workers),
             "peak_rss_mb": round(max(peaks, default=0) / 1024, 1),
             "peak_rss_mb_per_worker": [round(kb / 1024, 1) for kb in peaks],
-            "sampled_rss_peak_mb": round(sampler.peak_kb / 1024, 1),
-            "master_rss_mb": round((memory_kb(server.pid, "VmRSS") or 0) / 1024, 1),
-        })
-        if result["ok"] < result["sent"]:
-            result["server_log_tail"] = log_path.read_text(errors="replace")[-2000:]
+            "sampled_rss_peak_mb": round(self.sampler.peak_kb / 1024, 1),
+            "master_rss_mb": round((memory_kb(self.server.pid, "VmRSS") or 0) / 1024, 1),
+        }
+        if ok < result["sent"]:
+            result["server_log_tail"] = self.log_path.read_text(errors="replace")[-2000:]
         return result
-    finally:
-        processes.stop(server)
+
+    def stop(self) -> None:
+        self.sampler.stopped.set()
+        self.sampler.join(5)
+        self.processes.stop(self.server)
+
+
+def load_in_turns(sites, events_file, secret, emulator, size) -> None:
+    """The measured events in ``intake_rounds`` slices, each slice to every site, the first site alternating."""
+    rounds = max(1, size["intake_rounds"])
+    per_round = -(-size["intake_events"] // rounds)
+    for number in range(rounds):
+        skip = WARMUP_EVENTS + number * per_round
+        count = min(per_round, size["intake_events"] - number * per_round)
+        for site in (sites if number % 2 == 0 else list(reversed(sites))):
+            site.load_round(events_file, secret, emulator, skip=skip, count=count,
+                            seconds=size["intake_seconds"] / rounds)
 
 
 # -- 3. dj-stripe --------------------------------------------------------------------------------------------------
 
-def djstripe_run(processes, secret, events_file, size, emulator, workdir) -> dict:
-    from .djstripe_env import VENV, DjStripeUnavailable, ensure_venv
+class DjStripe:
+    """dj-stripe's minimal site on its own database, served by gunicorn: :meth:`start`, then :meth:`finish`."""
 
-    with open(Path(workdir) / "djstripe-install.log", "ab") as log:
+    def __init__(self, processes, secret, emulator, workdir):
+        self.processes, self.secret, self.emulator, self.workdir = processes, secret, emulator, workdir
+        self.site, self.database = None, mysql_database_name("intake_djstripe")
+
+    def start(self) -> dict | None:
+        """The started site's problem as ``{"unavailable": ...}``, or None once it serves (and is warm)."""
+        from .djstripe_env import VENV, DjStripeUnavailable, ensure_venv
+
+        with open(Path(self.workdir) / "djstripe-install.log", "ab") as log:
+            try:
+                self.python = ensure_venv(log)
+            except DjStripeUnavailable as exc:
+                return {"unavailable": str(exc), "install_log_tail": _tail(Path(self.workdir) / "djstripe-install.log")}
+        recreate_mysql_database(self.database)
+        self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.djstripe_site.settings",
+                        PYTHONPATH=str(REPO_ROOT), BENCH_DJSTRIPE_DB=self.database,
+                        BENCH_STRIPE_API_BASE=self.emulator.base_url, BENCH_COUNT_QUERIES="1")
         try:
-            python = ensure_venv(log)
-        except DjStripeUnavailable as exc:
-            return {"unavailable": str(exc), "install_log_tail": _tail(Path(workdir) / "djstripe-install.log")}
-    database = mysql_database_name("intake_djstripe")
-    recreate_mysql_database(database)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.djstripe_site.settings",
-               PYTHONPATH=str(REPO_ROOT), BENCH_DJSTRIPE_DB=database, BENCH_STRIPE_API_BASE=emulator.base_url,
-               BENCH_COUNT_QUERIES="1")
-    try:
-        step = "migrate"
-        subprocess.run([str(python), "-m", "django", "migrate", "-v0"], env=env, cwd=REPO_ROOT, check=True,
-                       timeout=400, capture_output=True)
-        step = "endpoint"
-        created = subprocess.run([str(python), "-m", "benchmarks.djstripe_site.endpoint", secret], env=env,
-                                 cwd=REPO_ROOT, check=True, timeout=60, capture_output=True, text=True)
+            step = "migrate"
+            subprocess.run([str(self.python), "-m", "django", "migrate", "-v0"], env=self.env, cwd=REPO_ROOT,
+                           check=True, timeout=400, capture_output=True)
+            step = "endpoint"
+            created = subprocess.run([str(self.python), "-m", "benchmarks.djstripe_site.endpoint", self.secret],
+                                     env=self.env, cwd=REPO_ROOT, check=True, timeout=60, capture_output=True,
+                                     text=True)
+        except subprocess.CalledProcessError as exc:
+            output = (exc.stderr or b"")
+            output = output.decode(errors="replace") if isinstance(output, bytes) else output
+            return {"unavailable": f"dj-stripe's {step} step failed (exit {exc.returncode}): {output[-1500:]}"}
         path = json.loads(created.stdout.strip().splitlines()[-1])["path"]
-        result = serve_and_load(processes, "dj-stripe", [str(VENV / "bin" / "gunicorn"),
-                                                         "benchmarks.djstripe_site.wsgi:application"],
-                                env, path, secret, events_file, size, emulator, workdir)
-        step = "check"
-        checked = subprocess.run([str(python), "-m", "benchmarks.djstripe_site.check"], env=env, cwd=REPO_ROOT,
-                                 check=True, timeout=60, capture_output=True, text=True)
+        self.site = Site(self.processes, "dj-stripe", [str(VENV / "bin" / "gunicorn"),
+                                                       "benchmarks.djstripe_site.wsgi:application"],
+                         self.env, path, self.workdir)
+        return None
+
+    def finish(self) -> dict:
+        """The site's figures and dj-stripe's own check of what it stored."""
+        result = self.site.figures()
+        self.site.stop()
+        checked = subprocess.run([str(self.python), "-m", "benchmarks.djstripe_site.check"], env=self.env,
+                                 cwd=REPO_ROOT, check=True, timeout=60, capture_output=True, text=True)
         result["check"] = json.loads(checked.stdout.strip().splitlines()[-1])
         return result
-    except subprocess.CalledProcessError as exc:
-        output = (exc.stderr or b"")
-        output = output.decode(errors="replace") if isinstance(output, bytes) else output
-        return {"unavailable": f"dj-stripe's {step} step failed (exit {exc.returncode}): {output[-1500:]}"}
-    finally:
-        drop_mysql_database(database)
+
+    def drop(self) -> None:
+        if self.site is not None:
+            self.site.stop()
+        drop_mysql_database(self.database)
 
 
 def _tail(path: Path) -> str:
@@ -344,10 +416,16 @@ def celery_run(processes, lms_env, secret, events, size, emulator, workdir) -> d
             if not _wait_processed(warmup_ids, 60):
                 raise RuntimeError("the Celery workers did not process the warm-up events within 60 s")
 
-        result = serve_and_load(processes, "plugin-celery", [str(Path(sys.executable).parent / "gunicorn"),
-                                                             "benchmarks.wsgi:application"],
-                                env, WEBHOOK_PATH, secret, events_file, size, emulator, workdir,
-                                after_warmup=warmed_up)
+        site = Site(processes, "plugin-celery", [str(Path(sys.executable).parent / "gunicorn"),
+                                                 "benchmarks.wsgi:application"], env, WEBHOOK_PATH, workdir)
+        try:
+            site.warm_up(events_file, secret)
+            warmed_up()
+            site.load_round(events_file, secret, emulator, skip=WARMUP_EVENTS, count=size["intake_events"],
+                            seconds=size["intake_seconds"])
+            result = site.figures()
+        finally:
+            site.stop()
         acknowledged = measured_ids[:result["ok"]]
         drained = _wait_processed(acknowledged, CELERY_DRAIN_SECONDS)
         stripe_calls = emulator.request_count()["count"]
@@ -395,8 +473,34 @@ def run(size, db, env, processes):
         lms_env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchmarks.settings", BENCH_COUNT_QUERIES="1",
                        RISEUP_STRIPE_API_BASE=emulator.base_url, PYTHONPATH=str(REPO_ROOT))
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        plugin = serve_and_load(processes, "plugin", [gunicorn, "benchmarks.wsgi:application"], lms_env,
-                                WEBHOOK_PATH, secret, events_file, size, emulator, workdir)
+        plugin_site = Site(processes, "plugin", [gunicorn, "benchmarks.wsgi:application"], lms_env, WEBHOOK_PATH,
+                           workdir)
+        djstripe_server = DjStripe(processes, secret, emulator, workdir) if size["djstripe"] else None
+        try:
+            plugin_site.warm_up(events_file, secret)
+            sites = [plugin_site]
+            djstripe = None
+            if djstripe_server is not None:
+                try:
+                    djstripe = djstripe_server.start()
+                    if djstripe is None:
+                        djstripe_server.site.warm_up(events_file, secret)
+                        sites.append(djstripe_server.site)
+                except Exception as exc:  # noqa: BLE001 - the rest of the report stands
+                    djstripe = {"unavailable": f"{type(exc).__name__}: {exc}"}
+            load_in_turns(sites, events_file, secret, emulator, size)
+            plugin = plugin_site.figures()
+            if djstripe is None and djstripe_server is not None:
+                try:
+                    djstripe = djstripe_server.finish()
+                except Exception as exc:  # noqa: BLE001
+                    djstripe = {"unavailable": f"{type(exc).__name__}: {exc}"}
+        finally:
+            plugin_site.stop()
+            if djstripe_server is not None:
+                djstripe_server.drop()
+        if djstripe_server is None:
+            djstripe = {"skipped": "skipped in smoke: dj-stripe's virtualenv is made and measured at full size only"}
         plugin["check"] = lms_check(events)
         plugin["mode"] = "request"
         if len(celery_events) > WARMUP_EVENTS:
@@ -406,17 +510,11 @@ def run(size, db, env, processes):
                 celery_mode = {"unavailable": f"{type(exc).__name__}: {exc}"}
         else:
             celery_mode = {"unavailable": "not enough events prepared for a second run"}
-        if size["djstripe"]:
-            try:
-                djstripe = djstripe_run(processes, secret, events_file, size, emulator, workdir)
-            except Exception as exc:  # noqa: BLE001 - the rest of the report stands
-                djstripe = {"unavailable": f"{type(exc).__name__}: {exc}"}
-        else:
-            djstripe = {"skipped": "skipped in smoke: dj-stripe's virtualenv is made and measured at full size only"}
         return {
             "comparison": "intake", "db": db, "workers": WORKERS, "concurrency": CONCURRENCY,
             "events_prepared": len(events), "warmup_events": WARMUP_EVENTS, "prepare_seconds": prepare_seconds,
             "max_events": size["intake_events"], "max_seconds": size["intake_seconds"],
+            "rounds": size["intake_rounds"],
             "plugin": plugin, "djstripe": djstripe, "plugin_celery": celery_mode,
             "ratio_events_per_second": ratio(plugin.get("events_per_second"), djstripe.get("events_per_second")),
         }

@@ -94,6 +94,8 @@ def describe(results, wall, concurrency):
         "ack_max_ms": pct(latencies, 1.0),
         "queries_per_event_median": statistics.median(queries) if queries else None,
         "queries_per_event_mean": round(statistics.fmean(queries), 2) if queries else None,
+        # The raw values, so that rounds of one comparison can be merged.
+        "latencies_s": latencies, "queries": queries,
     }
 
 

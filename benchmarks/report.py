@@ -151,7 +151,9 @@ def text_report(report: dict) -> str:
                 notes.append(f"{label}: " + (side.get("skipped") or "not measured: " + str(side.get("unavailable"))))
         out += ["", f"4-5. Webhook intake: checkout.session.completed through gunicorn ({intake['workers']} sync "
                     f"workers, MariaDB), {intake['concurrency']} concurrent senders, at most "
-                    f"{intake['max_events']} events or {intake['max_seconds']} s",
+                    f"{intake['max_events']} events or {intake['max_seconds']} s"
+                    + (f", in {intake['rounds']} rounds, the plugin and dj-stripe in turns"
+                       if intake.get("rounds", 1) > 1 else ""),
                 table(["server", "ok", "sent", "events/s", "ack median ms", "ack p95 ms", "queries/event",
                        "Stripe calls/event", "peak worker RSS MB"], rows),
                 *notes,
