@@ -48,7 +48,7 @@ SIZES = {
     "full": {
         "catalog_courses": [100, 1000, 10000],
         "catalog_repeat": 15,
-        "gate_repeat": 300,
+        "gate_repeat": 600,
         "intake_events": 300,
         "intake_seconds": 60,
         "intake_rounds": 3,

@@ -8,10 +8,11 @@ configured by ``OPEN_EDX_FILTERS_CONFIG`` as the platform is; "without" is the s
 with ``PaidCourseEnrollmentGate`` taken out of that pipeline. Each enrollment is made inside the
 learner's own request (crum), as a self-enrollment is. Cases: a free course and a paid course
 the learner bought, first enrollment (the row deleted before each call, untimed) and already
-enrolled. The step's own queries are counted too, by running it alone: once the process knows the
-course (and the learner's purchase), and in a process that knows nothing yet. Django's cache is on
-Redis, as on Tutor (``benchmarks.common.database_env``), so the step's in-memory answers hear changes
-as they would there.
+enrolled; the calls with and without the step alternate one by one. The step's own queries are
+counted too, by running it alone: once the process knows the course (and the learner's purchase),
+and in a process that knows nothing yet. Django's cache is on Redis, as on Tutor
+(``benchmarks.common.database_env``), so the step's in-memory answers hear changes as they would
+there.
 """
 
 from __future__ import annotations
@@ -81,6 +82,26 @@ def learner_request(learner):
     return request
 
 
+class Switch:
+    """Before each call: that call's filter configuration in force, and the row as its situation wants."""
+
+    def __init__(self, configs, reset):
+        self.configs, self.reset, self.current = configs, reset, None
+
+    def __call__(self, name):
+        from django.test import override_settings
+
+        self.off()
+        self.current = override_settings(OPEN_EDX_FILTERS_CONFIG=self.configs[name])
+        self.current.enable()
+        self.reset(name)
+
+    def off(self):
+        if self.current is not None:
+            self.current.disable()
+            self.current = None
+
+
 def forget_everything():
     """What a new process knows: nothing in its memory, nothing in Django's cache."""
     import os
@@ -126,15 +147,16 @@ def run(size, db, env, processes):
                     elif not CourseEnrollment.objects.filter(user=learner, course_id=key).exists():
                         enrollment.enroll(learner, key)
 
-                durations, queries = {}, {}
-                # Blocks of calls per configuration, in turns; settings switch outside the timing.
-                blocks = max(1, size["gate_repeat"] // 10)
-                for _ in range(blocks):
-                    for name, config in configs.items():
-                        with override_settings(OPEN_EDX_FILTERS_CONFIG=config):
-                            block = interleaved({name: lambda key=course_key: enrollment.enroll(learner, key)},
-                                                repeat=10, warmup=1, max_seconds=30, before=reset)
-                        durations.setdefault(name, []).extend(block[name])
+                queries = {}
+                # Call by call in turns (with, without, with...): the configuration switches, and the row is
+                # reset, before each call, untimed; a machine whose speed drifts weighs on both alike.
+                switch = Switch(configs, reset)
+                try:
+                    durations = interleaved(
+                        {name: lambda key=course_key: enrollment.enroll(learner, key) for name in configs},
+                        repeat=size["gate_repeat"], warmup=5, max_seconds=60, before=switch)
+                finally:
+                    switch.off()
                 for name, config in configs.items():
                     with override_settings(OPEN_EDX_FILTERS_CONFIG=config):
                         reset(name)
