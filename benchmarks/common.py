@@ -133,11 +133,11 @@ def database_env(db: str, label: str, tmpdir: str) -> dict:
     return {"RISEUP_TEST_DB": "sqlite", "SANDBOX_SQLITE_PATH": os.path.join(tmpdir, f"{label}.sqlite3"), **cache}
 
 
-def forget_cache_prefix(prefix: str) -> None:
-    """Keys under ``prefix`` out of Redis (Django's ``cache.clear()`` would empty the whole database)."""
+def remove_redis_keys(url: str, prefix: str) -> None:
+    """Keys under ``prefix`` out of Redis: this run's only (Django's ``cache.clear()`` empties the database)."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     try:
         for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)
@@ -148,7 +148,7 @@ def forget_cache_prefix(prefix: str) -> None:
 def forget_cache(label: str) -> None:
     """The comparison's keys out of Redis at its end (some never expire)."""
     try:
-        forget_cache_prefix(cache_prefix(label))
+        remove_redis_keys(REDIS_URL, cache_prefix(label))
     except Exception:  # noqa: BLE001 - nothing to clean on a Redis that cannot be reached
         pass
 

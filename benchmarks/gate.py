@@ -108,10 +108,10 @@ def forget_everything():
 
     from riseup_stripe_plugin.local_answers import answers
 
-    from .common import forget_cache_prefix
+    from .common import REDIS_URL, remove_redis_keys
 
     answers.close()
-    forget_cache_prefix(os.environ["SANDBOX_CACHE_KEY_PREFIX"])  # this comparison's keys, not the whole database
+    remove_redis_keys(REDIS_URL, os.environ["SANDBOX_CACHE_KEY_PREFIX"])  # this comparison's keys only
 
 
 def count_queries(fn) -> int:

@@ -51,6 +51,7 @@ from .common import (
     mysql_database_name,
     ratio,
     recreate_mysql_database,
+    remove_redis_keys,
     start_emulator,
     wait_until,
 )
@@ -375,19 +376,6 @@ def _wait_processed(event_ids, seconds) -> bool:
     return False
 
 
-def _remove_redis_keys(url: str, prefix: str) -> None:
-    """This run's keys only (the prefix names it); other runs sharing the database keep theirs."""
-    try:
-        import redis
-
-        client = redis.Redis.from_url(url)
-        keys = list(client.scan_iter(match=f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-    except Exception:  # noqa: BLE001 - nothing to clean, or Redis gone: the keys expire with the run's prefix
-        pass
-
-
 def celery_run(processes, lms_env, secret, events, size, emulator, workdir) -> dict:
     """The plugin in Celery mode: gunicorn acknowledges, Celery workers process."""
     from django.db import connections
@@ -448,7 +436,10 @@ def celery_run(processes, lms_env, secret, events, size, emulator, workdir) -> d
     finally:
         for worker in reversed(workers):
             processes.stop(worker, timeout=20)
-        _remove_redis_keys(CELERY_BROKER, prefix)
+        try:
+            remove_redis_keys(CELERY_BROKER, prefix)  # this run's keys only: other runs keep theirs
+        except Exception:  # noqa: BLE001 - Redis gone: the keys carry the run's own prefix
+            pass
 
 
 def run(size, db, env, processes):

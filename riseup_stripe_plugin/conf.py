@@ -138,10 +138,9 @@ def admin_values() -> dict:
 
     from .local_answers import MAX_AGE, answers
 
-    known = answers.get(_LOCAL_KEY)
+    known, token = answers.lookup(_LOCAL_KEY)
     if known is not None:
         return known
-    token = answers.token()
     values = cache.get(CACHE_KEY)
     if values is None:
         values = _read_admin_values()

@@ -62,13 +62,20 @@ def broadcast_url() -> str | None:
     return location or None
 
 
+def _redis(url: str, **options):
+    """A Redis client that gives up quickly: the gate must never wait long for it."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT, socket_timeout=_CONNECT_TIMEOUT,
+                                **options)
+
+
 class LocalAnswers:
     """The answers of this process, with its subscription to the change channel (one per process, thread-safe)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._publisher = None
-        self._publisher_pid = None
         self._changes = 0
         self._messages = 0
         self._failing = False
@@ -99,24 +106,28 @@ class LocalAnswers:
 
     # -- reading -------------------------------------------------------------------------------------------
 
+    def lookup(self, key):
+        """
+        ``(answer, token)`` after reading what has arrived, once: the answer kept for ``key`` (None: not kept,
+        expired, or the subscription not known alive) and the token to pass to :meth:`keep` once the
+        caller has read the answer elsewhere (None: nothing may be kept now).
+        """
+        with self._lock:
+            if not self._alive():
+                return None, None
+            entry = self._answers.get(key)
+            if entry is not None and _clock() >= entry[1]:
+                del self._answers[key]
+                entry = None
+            return (entry[0] if entry is not None else None), self._changes
+
     def token(self):
         """The count of changes heard, to pass to :meth:`keep` after reading; None when nothing may be kept."""
-        with self._lock:
-            return self._changes if self._alive() else None
+        return self.lookup(None)[1]
 
     def get(self, key):
         """The answer kept for ``key``, or None (not kept, expired, or the subscription not known alive)."""
-        with self._lock:
-            if not self._alive():
-                return None
-            entry = self._answers.get(key)
-            if entry is None:
-                return None
-            value, expires = entry
-            if _clock() >= expires:
-                del self._answers[key]
-                return None
-            return value
+        return self.lookup(key)[0]
 
     def keep(self, key, value, token, max_age: float) -> None:
         """Keep an answer read after :meth:`token` gave ``token``, unless a change was heard since."""
@@ -186,12 +197,8 @@ class LocalAnswers:
         url = broadcast_url()
         if url is None:
             return None
-        if self._publisher is None or self._publisher_pid != os.getpid():
-            import redis
-
-            self._publisher = redis.Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT,
-                                                   socket_timeout=_CONNECT_TIMEOUT)
-            self._publisher_pid = os.getpid()
+        if self._publisher is None:  # a forked child drops its parent's (:meth:`forked`)
+            self._publisher = _redis(url)
         return self._publisher
 
     # -- the subscription (called with the lock held) ------------------------------------------------------
@@ -229,11 +236,7 @@ class LocalAnswers:
             return False
         pubsub = None
         try:
-            import redis
-
-            pubsub = redis.Redis.from_url(url, socket_connect_timeout=_CONNECT_TIMEOUT, socket_timeout=_CONNECT_TIMEOUT,
-                                          socket_keepalive=True,
-                                          client_name=f"{SUBSCRIBER_NAME}-{os.getpid()}").pubsub()
+            pubsub = _redis(url, socket_keepalive=True, client_name=f"{SUBSCRIBER_NAME}-{os.getpid()}").pubsub()
             pubsub.subscribe(conf.get("RISEUP_STRIPE_BROADCAST_CHANNEL"))
         except Exception as exc:  # noqa: BLE001
             if not self._failing:  # once per outage, not at every retry

@@ -39,7 +39,7 @@ def course_offer_changed(instance, signal=None, **kwargs):
 def order_access_changed(order=None, source=None, target=None, **kwargs):
     """An order that no longer grants access (cancelled, refunded, disputed): no process may still say it does."""
     if source in ACCESS_STATES and target not in ACCESS_STATES:
-        answers.changed(using=getattr(getattr(order, "_state", None), "db", None) or "default")
+        answers.changed(using=order._state.db or "default")
 
 
 @receiver(post_delete, sender=Order, dispatch_uid="riseup_stripe_order_deleted")

@@ -37,10 +37,9 @@ def _key(offer_key) -> str:
 def cached_is_paid(offer_key) -> bool | None:
     """True or False when this process or the cache knows, None when the database must be asked."""
     local_key = ("paid", str(offer_key))
-    known = answers.get(local_key)
+    known, token = answers.lookup(local_key)
     if known is not None:
         return known
-    token = answers.token()
     try:
         value = cache.get(_key(offer_key))
     except Exception as exc:  # noqa: BLE001  (any cache failure: ask the database)

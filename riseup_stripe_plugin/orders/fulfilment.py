@@ -289,7 +289,10 @@ def retry_fulfilment(order: Order) -> Order:
 
 def grant_access(order: Order, *, savepoint: bool = True, **changes) -> None:
     """
-    The one place an order grants its course: mark it FULFILLED and enroll, together.
+    An order grants its course step by step (:func:`fulfil`: a retry, or a paid session the one
+    transaction could not settle) or on a release: mark it FULFILLED and enroll, together. A paid
+    session settled at once enrolls first instead, the gate told of it (:func:`_enroll_paid`), and
+    marks the order in the same UPDATE as its payment.
 
     The caller holds the order's row lock (:meth:`Order.locked`). The transition
     comes first, so the enrollment gate sees an order that grants access; a
